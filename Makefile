@@ -1,0 +1,67 @@
+# mbedcrypto-rs: the two commands that matter are
+#
+#   make demo   build the library and run a C program in which several
+#               threads share contexts
+#   make test   everything CI runs (installs missing tools first)
+#
+# Other targets:
+#   make lib [CONFIG=builtin|pthread|alt|none]   build target/dist/$(CONFIG)
+#   make headers       regenerate the checked-in include/ from the sources
+#   make c-test CONFIG=... SAN=none|asan|tsan [VALGRIND=1] [LINK=shared]
+#   make bench [UPSTREAM=/path/to/mbedtls-3.6.6]  see docs/PERFORMANCE.md
+#   make setup         install missing apt packages and rustup components
+#
+# CONFIG selects the threading backend (README.md, "Configurations"); for
+# alt, MBEDCRYPTO_THREADING_ALT_INCLUDE names the directory of your
+# threading_alt.h (default: the tested example in c-tests/alt).
+
+CONFIG  ?= builtin
+PROFILE ?= release
+SAN     ?= none
+PYTHON  ?= python3
+CARGO   ?= cargo
+
+DIST_SUFFIX := $(if $(filter debug,$(PROFILE)),-debug,)
+DIST        := target/dist/$(CONFIG)$(DIST_SUFFIX)
+
+export MBEDCRYPTO_THREADING_ALT_INCLUDE ?= $(CURDIR)/c-tests/alt
+
+.PHONY: all lib headers demo test setup c-test bench lint unit-tests systest \
+        loom miri tsan valgrind nostd docs c-tests-all clean
+
+all: lib
+
+lib:
+	$(PYTHON) tools/dist.py $(CONFIG) --profile $(PROFILE)
+
+headers:
+	$(PYTHON) tools/dist.py builtin --profile debug >/dev/null
+	cp target/dist/builtin-debug/include/mbedtls/*.h include/mbedtls/
+	@echo "include/mbedtls refreshed"
+
+demo: setup-quiet
+	$(PYTHON) tools/dist.py $(CONFIG) --profile release >/dev/null
+	$(MAKE) -C c-tests demo DIST=$(CURDIR)/$(DIST) CONFIG=$(CONFIG) \
+	    OUT=$(CURDIR)/$(DIST)/demo
+
+c-test:
+	$(PYTHON) tools/dist.py $(CONFIG) --profile $(PROFILE) $(if $(filter tsan,$(SAN)),--tsan) >/dev/null
+	$(MAKE) -C c-tests check DIST=$(CURDIR)/target/dist/$(CONFIG)$(if $(filter tsan,$(SAN)),-tsan)$(DIST_SUFFIX) \
+	    CONFIG=$(CONFIG) SAN=$(SAN)
+
+# ---- the CI suite ------------------------------------------------------------
+
+test: setup
+	@tools/ci-steps.sh
+
+setup:
+	@tools/setup.sh
+
+setup-quiet:
+	@tools/setup.sh --minimal
+
+bench:
+	@tools/bench.sh $(UPSTREAM)
+
+clean:
+	$(CARGO) clean

@@ -1,0 +1,33 @@
+//! The C-visible types and constants, one file per header.
+//!
+//! This module depends on nothing but `core` (and, by path only, on `libc`
+//! type names), because the ABI check in `systest/` hands it to `ctest` as a
+//! crate of its own. cbindgen reads these files (with the matching `ffi.rs`)
+//! to write `include/mbedtls/*.h`.
+//!
+//! Struct fields are plain integers even where the library accesses them
+//! atomically: C code allocates these structs, and the library only ever
+//! touches them through raw pointers (see `threading/builtin.rs`).
+
+#![allow(non_camel_case_types)]
+
+pub mod build_info;
+pub mod error;
+pub mod platform;
+#[cfg(mbedtls_have_time)]
+pub mod platform_time;
+pub mod platform_util;
+pub mod threading;
+pub mod threading_ext;
+
+/// Stand-ins for C library types, used only when ctest expands this module
+/// on its own (without the libc crate) for the ABI check. ctest is told to
+/// skip them; the generated checks use the real libc types.
+#[cfg(ctest)]
+pub mod ctest_libc {
+    /// `time_t` on the 64-bit Linux hosts the check runs on.
+    pub type time_t = core::ffi::c_long;
+    /// Opaque stand-in for `pthread_mutex_t` (an alias, so that ctest
+    /// spells it without `struct`).
+    pub type pthread_mutex_t = [u64; 5];
+}

@@ -1,0 +1,60 @@
+//! mbedcrypto-rs: the thread-shared crypto core of Mbed TLS 3.6 in Rust,
+//! behind Mbed TLS's own C API.
+//!
+//! C programs include the generated headers under `include/` and link with
+//! `-lmbedcrypto`. Each C header family has one module here: a thin
+//! `extern "C"` layer (`ffi.rs`) that checks pointers and maps errors, over a
+//! safe core that knows nothing about C. The C-visible types and constants
+//! live in [`abi`], which has no dependencies so the ABI checks (`systest/`)
+//! can read it on its own.
+//!
+//! `unsafe` code lives only in the C boundary (`*/ffi.rs`, [`ffi`]) and in
+//! the mutex backends (`threading/{builtin,pthread,alt}.rs`).
+
+#![cfg_attr(not(feature = "std"), no_std)]
+#![allow(non_camel_case_types, non_upper_case_globals)]
+
+pub mod abi;
+mod error;
+mod ffi;
+mod platform;
+pub mod threading;
+mod version;
+
+pub use abi::build_info::*;
+pub use abi::error::*;
+pub use abi::platform::*;
+#[cfg(mbedtls_have_time)]
+pub use abi::platform_time::*;
+pub use abi::threading::*;
+pub use abi::threading_ext::*;
+pub use error::ffi::*;
+pub use platform::ffi::*;
+#[cfg(mbedtls_have_time)]
+pub use platform::time_ffi::*;
+pub use platform::util_ffi::*;
+#[cfg(not(loom))]
+pub use threading::ext_ffi::*;
+#[cfg(all(mbedtls_threading_c, not(loom)))]
+pub use threading::ffi::*;
+pub use version::ffi::*;
+
+/// The directory where the build script wrote the C headers for the
+/// features this crate was compiled with (`$OUT_DIR/include`). Tests use it
+/// to compare them with the checked-in `include/` and to compile C programs.
+#[doc(hidden)]
+pub const GENERATED_INCLUDE_DIR: &str = env!("MBEDCRYPTO_GENERATED_INCLUDE");
+
+/// Whether this build has the default configuration, the one the checked-in
+/// `include/` tree describes.
+#[doc(hidden)]
+pub const DEFAULT_CONFIG: bool = cfg!(mbedcrypto_default_config);
+
+#[cfg(all(not(feature = "std"), not(test)))]
+#[panic_handler]
+fn panic(_info: &core::panic::PanicInfo<'_>) -> ! {
+    // Firmware builds use panic = "abort"; there is nobody to report to.
+    loop {
+        core::hint::spin_loop();
+    }
+}

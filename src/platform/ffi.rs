@@ -1,0 +1,126 @@
+//! The C surface of platform.h: `mbedtls_calloc`/`mbedtls_free` and their
+//! hooks (`MBEDTLS_PLATFORM_MEMORY`), and the no-op platform setup.
+
+use core::ffi::{c_int, c_void};
+use core::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::abi::platform::mbedtls_platform_context;
+use crate::ffi::boundary;
+
+/// The type of a calloc hook.
+type CallocFn = unsafe extern "C" fn(n: usize, size: usize) -> *mut c_void;
+/// The type of a free hook.
+type FreeFn = unsafe extern "C" fn(ptr: *mut c_void);
+
+use super::sys::{system_calloc, system_free};
+
+// The installed hooks as addresses; 0 means the C library's calloc/free.
+static CALLOC_HOOK: AtomicUsize = AtomicUsize::new(0);
+static FREE_HOOK: AtomicUsize = AtomicUsize::new(0);
+
+fn calloc_hook() -> CallocFn {
+    match CALLOC_HOOK.load(Ordering::Acquire) {
+        0 => system_calloc,
+        // SAFETY: only `mbedtls_platform_set_calloc_free` stores non-zero
+        // values, and only from non-NULL pointers of type `CallocFn`.
+        addr => unsafe { core::mem::transmute::<usize, CallocFn>(addr) },
+    }
+}
+
+fn free_hook() -> FreeFn {
+    match FREE_HOOK.load(Ordering::Acquire) {
+        0 => system_free,
+        // SAFETY: as in `calloc_hook`, for `FreeFn`.
+        addr => unsafe { core::mem::transmute::<usize, FreeFn>(addr) },
+    }
+}
+
+/// Allocates zero-filled memory for `n` elements of `size` bytes through the
+/// installed hook (the C library's `calloc` by default). Returns NULL when
+/// the hook fails or when `n * size` overflows (checked here, so hooks never
+/// see an overflowing request). For a zero-byte request the hook decides
+/// between NULL and a unique pointer. Release the memory with
+/// `mbedtls_free()`.
+///
+/// Thread safety: lock-free (the hook itself must be thread-safe).
+#[cfg(mbedtls_platform_memory)]
+#[unsafe(no_mangle)]
+pub extern "C" fn mbedtls_calloc(n: usize, size: usize) -> *mut c_void {
+    boundary(|| {
+        if n.checked_mul(size).is_none() {
+            return core::ptr::null_mut();
+        }
+        // SAFETY: the hook has calloc's contract, and the product fits.
+        unsafe { calloc_hook()(n, size) }
+    })
+}
+
+/// Releases memory from `mbedtls_calloc()` through the installed hook. NULL
+/// is accepted and ignored.
+///
+/// Thread safety: lock-free (the hook itself must be thread-safe).
+///
+/// # Safety
+///
+/// `ptr` is NULL or a pointer returned by `mbedtls_calloc()` (with the same
+/// hooks installed) that has not been freed yet.
+#[cfg(mbedtls_platform_memory)]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mbedtls_free(ptr: *mut c_void) {
+    boundary(|| {
+        if ptr.is_null() {
+            return;
+        }
+        // SAFETY: per this function's contract, `ptr` came from the
+        // matching calloc hook.
+        unsafe { free_hook()(ptr) }
+    })
+}
+
+/// Installs the functions behind `mbedtls_calloc()` and `mbedtls_free()`.
+/// A NULL argument restores the C library's function for that hook (upstream
+/// would store the NULL and crash at the next allocation). Returns 0.
+///
+/// The calloc hook must return zero-filled memory or NULL; the free hook
+/// must accept every pointer the calloc hook returned.
+///
+/// Thread safety: caller serialises. Install hooks before other threads
+/// allocate, and not while memory from the previous hooks is still in use.
+///
+/// # Safety
+///
+/// The hooks must follow the contracts above.
+#[cfg(mbedtls_platform_memory)]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mbedtls_platform_set_calloc_free(
+    calloc_func: Option<unsafe extern "C" fn(n: usize, size: usize) -> *mut c_void>,
+    free_func: Option<unsafe extern "C" fn(ptr: *mut c_void)>,
+) -> c_int {
+    boundary(|| {
+        CALLOC_HOOK.store(calloc_func.map_or(0, |f| f as usize), Ordering::Release);
+        FREE_HOOK.store(free_func.map_or(0, |f| f as usize), Ordering::Release);
+        0
+    })
+}
+
+/// Prepares the platform layer. This library needs no preparation: returns
+/// 0 (also for a NULL `ctx`).
+///
+/// Thread safety: pure.
+#[unsafe(no_mangle)]
+pub extern "C" fn mbedtls_platform_setup(ctx: *mut mbedtls_platform_context) -> c_int {
+    boundary(|| {
+        let _ = ctx;
+        0
+    })
+}
+
+/// Undoes `mbedtls_platform_setup()`: nothing to do (NULL is accepted).
+///
+/// Thread safety: pure.
+#[unsafe(no_mangle)]
+pub extern "C" fn mbedtls_platform_teardown(ctx: *mut mbedtls_platform_context) {
+    boundary(|| {
+        let _ = ctx;
+    })
+}

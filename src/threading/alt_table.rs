@@ -1,0 +1,471 @@
+//! Bookkeeping for `MBEDTLS_THREADING_ALT` mutexes, kept outside the
+//! application's mutex type.
+//!
+//! Under `MBEDTLS_THREADING_ALT` the mutex type is the application's, so the
+//! library cannot store its own state inside it. Instead a fixed table keyed
+//! by the mutex's address records, for each mutex that `mbedtls_mutex_init`
+//! has seen:
+//!
+//! - `PENDING`: init ran before `mbedtls_threading_set_alt` installed a
+//!   backend. The application's init runs lazily at the first lock once a
+//!   backend exists (upstream instead fails every later lock).
+//! - `LIVE`, plus `LOCKED` while held, and the holder's thread id.
+//!
+//! A mutex that is not in the table was never initialised or has been freed:
+//! lock and unlock report it instead of handing garbage to the application's
+//! functions.
+//!
+//! The table is open-addressed with linear probing and never moves entries,
+//! so lookups need no lock: a slot's address changes only by a CAS that
+//! claims a free slot, or by removal of that same mutex (which the caller
+//! may not race with other calls on it, as upstream requires). Removed slots
+//! become tombstones that later inserts reuse.
+
+use core::ffi::c_int;
+
+use super::sync::{AtomicU32, AtomicUsize, Ordering};
+
+const EMPTY: usize = 0;
+const TOMBSTONE: usize = 1;
+
+const PENDING: u32 = 1;
+const LIVE: u32 = 2;
+const LOCKED: u32 = 4;
+
+/// One table entry.
+pub(crate) struct Slot {
+    addr: AtomicUsize,
+    state: AtomicU32,
+    owner: AtomicU32,
+}
+
+impl Slot {
+    /// An empty slot.
+    #[cfg(not(loom))]
+    pub(crate) const fn new() -> Self {
+        Slot {
+            addr: AtomicUsize::new(EMPTY),
+            state: AtomicU32::new(0),
+            owner: AtomicU32::new(0),
+        }
+    }
+
+    /// An empty slot.
+    #[cfg(loom)]
+    pub(crate) fn new() -> Self {
+        Slot {
+            addr: AtomicUsize::new(EMPTY),
+            state: AtomicU32::new(0),
+            owner: AtomicU32::new(0),
+        }
+    }
+}
+
+/// The application's mutex functions, as the table calls them.
+pub(crate) trait AltOps {
+    /// The application's `mutex_init`.
+    fn init(&self, addr: usize);
+    /// The application's `mutex_free`.
+    fn free(&self, addr: usize);
+    /// The application's `mutex_lock`; 0 on success.
+    fn lock(&self, addr: usize) -> c_int;
+    /// The application's `mutex_unlock`; 0 on success.
+    fn unlock(&self, addr: usize) -> c_int;
+    /// Runs `f` holding the library's lazy-initialisation mutex.
+    fn with_lazy_lock(&self, f: &mut dyn FnMut()) -> Result<(), c_int>;
+}
+
+/// Result of [`AltTable::init`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum InitOutcome {
+    /// A new entry (pending or live).
+    Initialised,
+    /// The mutex was already known; nothing changed.
+    AlreadyLive,
+    /// The table is full: the mutex is not tracked (see [`AltTable::init`]).
+    Untracked,
+}
+
+/// Result of [`AltTable::free`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FreeOutcome {
+    /// The entry was removed (and the application's free called if it was
+    /// live).
+    Freed,
+    /// Not in the table: never initialised or already freed.
+    NotLive,
+    /// Locked: nothing changed.
+    Busy,
+    /// Not in the table, passed through because the table overflowed.
+    Untracked,
+}
+
+/// Why a lock or unlock failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AltError {
+    /// Never initialised, or freed.
+    NotInitialised,
+    /// The mutex's init ran before any backend existed, and there is still
+    /// none (or it was retired by `mbedtls_threading_free_alt`).
+    NoBackend,
+    /// The calling thread already holds it.
+    WouldDeadlock,
+    /// Unlock of a mutex that is not locked.
+    NotLocked,
+    /// Unlock of a mutex that another thread holds.
+    NotOwner,
+    /// The application's function returned this code.
+    Backend(c_int),
+}
+
+/// A view of the table's storage.
+pub(crate) struct AltTable<'a> {
+    slots: &'a [Slot],
+    /// Number of inits that did not fit in the table.
+    overflow: &'a AtomicU32,
+}
+
+fn hash(addr: usize) -> usize {
+    // Fibonacci hashing of the address without its alignment bits.
+    ((addr >> 3) as u64)
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .rotate_left(32) as usize
+}
+
+impl<'a> AltTable<'a> {
+    /// Wraps table storage.
+    pub(crate) fn new(slots: &'a [Slot], overflow: &'a AtomicU32) -> Self {
+        AltTable { slots, overflow }
+    }
+
+    fn find(&self, addr: usize) -> Option<&'a Slot> {
+        let n = self.slots.len();
+        let start = hash(addr) % n;
+        for i in 0..n {
+            let slot = &self.slots[(start + i) % n];
+            match slot.addr.load(Ordering::Acquire) {
+                a if a == addr => return Some(slot),
+                EMPTY => return None,
+                _ => {}
+            }
+        }
+        None
+    }
+
+    fn claim(&self, addr: usize) -> Option<&'a Slot> {
+        let n = self.slots.len();
+        let start = hash(addr) % n;
+        for i in 0..n {
+            let slot = &self.slots[(start + i) % n];
+            let a = slot.addr.load(Ordering::Acquire);
+            if (a == EMPTY || a == TOMBSTONE)
+                && slot
+                    .addr
+                    .compare_exchange(a, addr, Ordering::AcqRel, Ordering::Acquire)
+                    .is_ok()
+            {
+                return Some(slot);
+            }
+        }
+        None
+    }
+
+    fn overflowed(&self) -> bool {
+        self.overflow.load(Ordering::Relaxed) != 0
+    }
+
+    /// Whether `addr` is tracked (pending or live).
+    pub(crate) fn contains(&self, addr: usize) -> bool {
+        self.find(addr).is_some()
+    }
+
+    /// Records an init of the mutex at `addr`. With a backend (`ops`), the
+    /// application's init runs now; without one, the mutex is pending.
+    ///
+    /// When the table is full the mutex cannot be tracked: the application's
+    /// init runs if there is a backend, and from then on lookups that miss
+    /// are passed through to the application's functions unchecked (what
+    /// upstream always does). The table's size is set at build time.
+    pub(crate) fn init<O: AltOps>(&self, addr: usize, ops: Option<&O>) -> InitOutcome {
+        if let Some(slot) = self.find(addr) {
+            if slot.state.load(Ordering::Acquire) == PENDING {
+                if let Some(ops) = ops {
+                    // Best effort: a failure leaves it pending for the next lock.
+                    let _ = Self::lazy_init(slot, addr, ops);
+                }
+            }
+            return InitOutcome::AlreadyLive;
+        }
+        match self.claim(addr) {
+            Some(slot) => {
+                slot.owner.store(0, Ordering::Relaxed);
+                match ops {
+                    Some(ops) => {
+                        ops.init(addr);
+                        slot.state.store(LIVE, Ordering::Release);
+                    }
+                    None => slot.state.store(PENDING, Ordering::Release),
+                }
+                InitOutcome::Initialised
+            }
+            None => {
+                self.overflow.fetch_add(1, Ordering::Relaxed);
+                if let Some(ops) = ops {
+                    ops.init(addr);
+                }
+                InitOutcome::Untracked
+            }
+        }
+    }
+
+    fn lazy_init<O: AltOps>(slot: &Slot, addr: usize, ops: &O) -> Result<(), AltError> {
+        ops.with_lazy_lock(&mut || {
+            if slot.state.load(Ordering::Acquire) == PENDING {
+                ops.init(addr);
+                slot.state.store(LIVE, Ordering::Release);
+            }
+        })
+        .map_err(AltError::Backend)
+    }
+
+    /// Locks the mutex at `addr` for thread `me` (0 if unknown).
+    pub(crate) fn lock<O: AltOps>(
+        &self,
+        addr: usize,
+        ops: Option<&O>,
+        me: u32,
+    ) -> Result<(), AltError> {
+        let Some(slot) = self.find(addr) else {
+            return match ops {
+                Some(ops) if self.overflowed() => match ops.lock(addr) {
+                    0 => Ok(()),
+                    code => Err(AltError::Backend(code)),
+                },
+                _ => Err(AltError::NotInitialised),
+            };
+        };
+        let ops = ops.ok_or(AltError::NoBackend)?;
+        let state = slot.state.load(Ordering::Acquire);
+        if state == PENDING {
+            Self::lazy_init(slot, addr, ops)?;
+        } else if state & LOCKED != 0 && me != 0 && slot.owner.load(Ordering::Relaxed) == me {
+            return Err(AltError::WouldDeadlock);
+        }
+        match ops.lock(addr) {
+            0 => {
+                slot.owner.store(me, Ordering::Relaxed);
+                slot.state.fetch_or(LOCKED, Ordering::AcqRel);
+                Ok(())
+            }
+            code => Err(AltError::Backend(code)),
+        }
+    }
+
+    /// Unlocks the mutex at `addr`, held by thread `me` (0 if unknown).
+    pub(crate) fn unlock<O: AltOps>(
+        &self,
+        addr: usize,
+        ops: Option<&O>,
+        me: u32,
+    ) -> Result<(), AltError> {
+        let Some(slot) = self.find(addr) else {
+            return match ops {
+                Some(ops) if self.overflowed() => match ops.unlock(addr) {
+                    0 => Ok(()),
+                    code => Err(AltError::Backend(code)),
+                },
+                _ => Err(AltError::NotInitialised),
+            };
+        };
+        let ops = ops.ok_or(AltError::NoBackend)?;
+        let state = slot.state.load(Ordering::Acquire);
+        if state & LOCKED == 0 {
+            return Err(AltError::NotLocked);
+        }
+        if me != 0 && slot.owner.load(Ordering::Relaxed) != me {
+            return Err(AltError::NotOwner);
+        }
+        slot.owner.store(0, Ordering::Relaxed);
+        slot.state.fetch_and(!LOCKED, Ordering::AcqRel);
+        match ops.unlock(addr) {
+            0 => Ok(()),
+            code => Err(AltError::Backend(code)),
+        }
+    }
+
+    /// Frees the mutex at `addr` if it is known and not locked.
+    pub(crate) fn free<O: AltOps>(&self, addr: usize, ops: Option<&O>) -> FreeOutcome {
+        let Some(slot) = self.find(addr) else {
+            return match ops {
+                Some(ops) if self.overflowed() => {
+                    ops.free(addr);
+                    FreeOutcome::Untracked
+                }
+                _ => FreeOutcome::NotLive,
+            };
+        };
+        let state = slot.state.load(Ordering::Acquire);
+        if state & LOCKED != 0 {
+            return FreeOutcome::Busy;
+        }
+        if state == LIVE {
+            match ops {
+                Some(ops) => ops.free(addr),
+                // A live entry implies a backend was installed; it is never
+                // removed, so this cannot happen. Keep the entry.
+                None => return FreeOutcome::Busy,
+            }
+        }
+        slot.state.store(0, Ordering::Relaxed);
+        slot.addr.store(TOMBSTONE, Ordering::Release);
+        FreeOutcome::Freed
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+    use std::vec::Vec;
+
+    /// Records the calls the table makes to the application's functions.
+    #[derive(Default)]
+    struct Recorder {
+        calls: RefCell<Vec<(&'static str, usize)>>,
+        fail_lock: bool,
+    }
+    impl AltOps for Recorder {
+        fn init(&self, addr: usize) {
+            self.calls.borrow_mut().push(("init", addr));
+        }
+        fn free(&self, addr: usize) {
+            self.calls.borrow_mut().push(("free", addr));
+        }
+        fn lock(&self, addr: usize) -> c_int {
+            self.calls.borrow_mut().push(("lock", addr));
+            if self.fail_lock { -0x1E } else { 0 }
+        }
+        fn unlock(&self, addr: usize) -> c_int {
+            self.calls.borrow_mut().push(("unlock", addr));
+            0
+        }
+        fn with_lazy_lock(&self, f: &mut dyn FnMut()) -> Result<(), c_int> {
+            f();
+            Ok(())
+        }
+    }
+
+    fn storage(n: usize) -> (Vec<Slot>, AtomicU32) {
+        ((0..n).map(|_| Slot::new()).collect(), AtomicU32::new(0))
+    }
+
+    #[test]
+    fn unknown_mutex_is_rejected_without_calling_the_application() {
+        let (slots, ov) = storage(8);
+        let t = AltTable::new(&slots, &ov);
+        let ops = Recorder::default();
+        assert_eq!(t.lock(0x1000, Some(&ops), 1), Err(AltError::NotInitialised));
+        assert_eq!(
+            t.unlock(0x1000, Some(&ops), 1),
+            Err(AltError::NotInitialised)
+        );
+        assert_eq!(t.free(0x1000, Some(&ops)), FreeOutcome::NotLive);
+        assert!(ops.calls.borrow().is_empty());
+    }
+
+    #[test]
+    fn lazy_init_before_backend() {
+        let (slots, ov) = storage(8);
+        let t = AltTable::new(&slots, &ov);
+        let ops = Recorder::default();
+        assert_eq!(t.init::<Recorder>(0x1000, None), InitOutcome::Initialised);
+        assert_eq!(
+            t.lock::<Recorder>(0x1000, None, 1),
+            Err(AltError::NoBackend)
+        );
+        assert_eq!(t.lock(0x1000, Some(&ops), 1), Ok(()));
+        assert_eq!(t.unlock(0x1000, Some(&ops), 1), Ok(()));
+        assert_eq!(t.free(0x1000, Some(&ops)), FreeOutcome::Freed);
+        assert_eq!(
+            *ops.calls.borrow(),
+            [
+                ("init", 0x1000),
+                ("lock", 0x1000),
+                ("unlock", 0x1000),
+                ("free", 0x1000)
+            ]
+        );
+        // Pending and freed without ever being used: no application calls.
+        let ops2 = Recorder::default();
+        t.init::<Recorder>(0x2000, None);
+        assert_eq!(t.free(0x2000, Some(&ops2)), FreeOutcome::Freed);
+        assert!(ops2.calls.borrow().is_empty());
+    }
+
+    #[test]
+    fn misuse_is_reported() {
+        let (slots, ov) = storage(8);
+        let t = AltTable::new(&slots, &ov);
+        let ops = Recorder::default();
+        t.init(0x1000, Some(&ops));
+        assert_eq!(t.init(0x1000, Some(&ops)), InitOutcome::AlreadyLive);
+        assert_eq!(t.unlock(0x1000, Some(&ops), 1), Err(AltError::NotLocked));
+        t.lock(0x1000, Some(&ops), 1).unwrap();
+        assert_eq!(t.lock(0x1000, Some(&ops), 1), Err(AltError::WouldDeadlock));
+        assert_eq!(t.unlock(0x1000, Some(&ops), 2), Err(AltError::NotOwner));
+        assert_eq!(t.free(0x1000, Some(&ops)), FreeOutcome::Busy);
+        t.unlock(0x1000, Some(&ops), 1).unwrap();
+        assert_eq!(t.free(0x1000, Some(&ops)), FreeOutcome::Freed);
+        assert_eq!(t.free(0x1000, Some(&ops)), FreeOutcome::NotLive);
+        assert_eq!(t.lock(0x1000, Some(&ops), 1), Err(AltError::NotInitialised));
+        let inits = ops.calls.borrow().iter().filter(|c| c.0 == "init").count();
+        assert_eq!(
+            inits, 1,
+            "a second init of a live mutex does not call init again"
+        );
+    }
+
+    #[test]
+    fn backend_errors_pass_through() {
+        let (slots, ov) = storage(8);
+        let t = AltTable::new(&slots, &ov);
+        let ops = Recorder {
+            fail_lock: true,
+            ..Default::default()
+        };
+        t.init(0x1000, Some(&ops));
+        assert_eq!(t.lock(0x1000, Some(&ops), 1), Err(AltError::Backend(-0x1E)));
+        assert_eq!(t.unlock(0x1000, Some(&ops), 1), Err(AltError::NotLocked));
+    }
+
+    #[test]
+    fn tombstones_are_reused_and_lookups_survive_them() {
+        let (slots, ov) = storage(4);
+        let t = AltTable::new(&slots, &ov);
+        let ops = Recorder::default();
+        for round in 0..50usize {
+            let a = 0x1000 + round * 8;
+            let b = 0x9000 + round * 8;
+            assert_eq!(t.init(a, Some(&ops)), InitOutcome::Initialised);
+            assert_eq!(t.init(b, Some(&ops)), InitOutcome::Initialised);
+            assert!(t.contains(a) && t.contains(b));
+            assert_eq!(t.free(a, Some(&ops)), FreeOutcome::Freed);
+            assert!(t.contains(b), "b is found past a's tombstone");
+            assert_eq!(t.free(b, Some(&ops)), FreeOutcome::Freed);
+        }
+        assert_eq!(ov.load(Ordering::Relaxed), 0);
+    }
+
+    #[test]
+    fn overflow_passes_through() {
+        let (slots, ov) = storage(2);
+        let t = AltTable::new(&slots, &ov);
+        let ops = Recorder::default();
+        t.init(0x1000, Some(&ops));
+        t.init(0x2000, Some(&ops));
+        assert_eq!(t.init(0x3000, Some(&ops)), InitOutcome::Untracked);
+        assert_eq!(t.lock(0x3000, Some(&ops), 1), Ok(()));
+        assert_eq!(t.unlock(0x3000, Some(&ops), 1), Ok(()));
+        assert_eq!(t.free(0x3000, Some(&ops)), FreeOutcome::Untracked);
+    }
+}

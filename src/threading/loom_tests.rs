@@ -1,0 +1,286 @@
+//! loom models of the locking protocols: every interleaving of a few
+//! threads doing init, lock, unlock, free and lazy init is explored.
+//!
+//! Run with `make loom` (`RUSTFLAGS="--cfg loom" cargo test --release --lib
+//! --no-default-features --features std threading::loom_tests`).
+
+use loom::sync::atomic::{AtomicBool, AtomicUsize};
+use loom::sync::{Arc, Condvar, Mutex};
+use loom::thread;
+
+use super::alt_table::{AltOps, AltTable, Slot};
+use super::lockword::{FreeOutcome, InitOutcome, LockError, LockWord};
+use super::once::OnceWord;
+use super::park::Parker;
+use super::sync::{AtomicU32, Ordering};
+
+/// A model of parking_lot's parking lot for one key: parked threads wait on
+/// a condition variable for a token handed out by unpark. `validate` and the
+/// unpark callback run under the same lock, as in parking_lot.
+#[derive(Default)]
+struct ModelParker {
+    queue: Mutex<(usize, usize)>, // (parked, tokens to hand out)
+    wake: Condvar,
+}
+
+impl Parker for Arc<ModelParker> {
+    type Spin = ();
+    fn spin(&self, _: &mut ()) -> bool {
+        false
+    }
+    fn park(&self, _key: usize, validate: impl FnOnce() -> bool) {
+        let mut q = self.queue.lock().unwrap();
+        if !validate() {
+            return;
+        }
+        q.0 += 1;
+        while q.1 == 0 {
+            q = self.wake.wait(q).unwrap();
+        }
+        q.1 -= 1;
+    }
+    fn unpark_one(&self, _key: usize, callback: impl FnOnce(bool)) {
+        let mut q = self.queue.lock().unwrap();
+        if q.0 > 0 {
+            q.0 -= 1;
+            q.1 += 1;
+        }
+        callback(q.0 > 0);
+        self.wake.notify_all();
+    }
+    fn unpark_all(&self, _key: usize) {
+        let mut q = self.queue.lock().unwrap();
+        q.1 += q.0;
+        q.0 = 0;
+        self.wake.notify_all();
+    }
+}
+
+struct Mx {
+    state: AtomicU32,
+    owner: AtomicU32,
+    parker: Arc<ModelParker>,
+}
+
+impl Mx {
+    fn new() -> Arc<Mx> {
+        Arc::new(Mx {
+            state: AtomicU32::new(0),
+            owner: AtomicU32::new(0),
+            parker: Arc::new(ModelParker::default()),
+        })
+    }
+    fn word(&self) -> LockWord<'_> {
+        LockWord::new(&self.state, &self.owner)
+    }
+}
+
+#[test]
+fn mutual_exclusion_with_parking() {
+    loom::model(|| {
+        let m = Mx::new();
+        assert_eq!(m.word().init(), InitOutcome::Initialised);
+        let inside = Arc::new(AtomicUsize::new(0));
+        let handles: Vec<_> = (1..=2u32)
+            .map(|id| {
+                let (m, inside) = (m.clone(), inside.clone());
+                thread::spawn(move || {
+                    m.word().lock(id, &m.parker).unwrap();
+                    assert_eq!(inside.fetch_add(1, Ordering::SeqCst), 0, "two holders");
+                    inside.fetch_sub(1, Ordering::SeqCst);
+                    m.word().unlock(id, &m.parker).unwrap();
+                })
+            })
+            .collect();
+        m.word().lock(3, &m.parker).unwrap();
+        assert_eq!(inside.fetch_add(1, Ordering::SeqCst), 0, "two holders");
+        inside.fetch_sub(1, Ordering::SeqCst);
+        m.word().unlock(3, &m.parker).unwrap();
+        for h in handles {
+            h.join().unwrap();
+        }
+        assert_eq!(m.word().free(), FreeOutcome::Freed, "no waiter left behind");
+    });
+}
+
+#[test]
+fn free_never_disturbs_a_holder() {
+    loom::model(|| {
+        let m = Mx::new();
+        m.word().init();
+        let m2 = m.clone();
+        let holder = thread::spawn(move || {
+            let locked = m2.word().lock(1, &m2.parker);
+            let unlocked = locked.map(|()| m2.word().unlock(1, &m2.parker));
+            (locked, unlocked)
+        });
+        let freed = m.word().free();
+        let (locked, unlocked) = holder.join().unwrap();
+        // Whoever got the lock can always release it: free never pulls a
+        // mutex out from under its holder.
+        if locked.is_ok() {
+            assert_eq!(unlocked, Ok(Ok(())), "free disturbed the holder");
+        } else {
+            assert_eq!(locked, Err(LockError::NotInitialised));
+            assert_eq!(freed, FreeOutcome::Freed);
+        }
+        match freed {
+            FreeOutcome::Freed => {
+                assert_eq!(m.word().lock(2, &m.parker), Err(LockError::NotInitialised))
+            }
+            FreeOutcome::Busy => assert!(locked.is_ok()),
+            FreeOutcome::NotLive => panic!("the mutex was live"),
+        }
+    });
+}
+
+#[test]
+fn init_racing_lock_and_free() {
+    loom::model(|| {
+        let m = Mx::new();
+        let m2 = m.clone();
+        let locker = thread::spawn(move || match m2.word().lock(1, &m2.parker) {
+            Ok(()) => {
+                m2.word().unlock(1, &m2.parker).unwrap();
+                true
+            }
+            Err(e) => {
+                assert_eq!(e, LockError::NotInitialised);
+                false
+            }
+        });
+        let m3 = m.clone();
+        let initer = thread::spawn(move || m3.word().init());
+        let first = m.word().init();
+        let second = initer.join().unwrap();
+        locker.join().unwrap();
+        // Exactly one init made it live.
+        assert_eq!(
+            [first, second]
+                .iter()
+                .filter(|o| **o == InitOutcome::Initialised)
+                .count(),
+            1
+        );
+        assert_eq!(m.word().free(), FreeOutcome::Freed);
+    });
+}
+
+#[test]
+fn once_runs_once_and_waiters_see_the_result() {
+    loom::model(|| {
+        let flag = Arc::new((
+            AtomicU32::new(0),
+            AtomicU32::new(0),
+            Arc::new(ModelParker::default()),
+        ));
+        let value = Arc::new(AtomicUsize::new(0));
+        let runs = Arc::new(AtomicUsize::new(0));
+        let handles: Vec<_> = (1..=2u32)
+            .map(|id| {
+                let (flag, value, runs) = (flag.clone(), value.clone(), runs.clone());
+                thread::spawn(move || {
+                    OnceWord::new(&flag.0, &flag.1)
+                        .call(id, false, &flag.2, || {
+                            runs.fetch_add(1, Ordering::SeqCst);
+                            value.store(42, Ordering::Relaxed);
+                        })
+                        .unwrap();
+                    // Whoever returns sees what the function wrote.
+                    assert_eq!(value.load(Ordering::Relaxed), 42);
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+    });
+}
+
+/// The application's mutex, modelled as a spin lock, with call counters.
+#[derive(Default)]
+struct ModelAlt {
+    live: AtomicBool,
+    held: AtomicBool,
+    lazy: AtomicBool,
+    inits: AtomicUsize,
+}
+
+impl AltOps for Arc<ModelAlt> {
+    fn init(&self, _addr: usize) {
+        assert!(
+            !self.live.swap(true, Ordering::SeqCst),
+            "init of a live mutex"
+        );
+        self.inits.fetch_add(1, Ordering::SeqCst);
+    }
+    fn free(&self, _addr: usize) {
+        assert!(
+            self.live.swap(false, Ordering::SeqCst),
+            "free of a dead mutex"
+        );
+    }
+    fn lock(&self, _addr: usize) -> core::ffi::c_int {
+        assert!(self.live.load(Ordering::SeqCst), "lock of a dead mutex");
+        while self
+            .held
+            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
+            thread::yield_now();
+        }
+        0
+    }
+    fn unlock(&self, _addr: usize) -> core::ffi::c_int {
+        self.held.store(false, Ordering::Release);
+        0
+    }
+    fn with_lazy_lock(&self, f: &mut dyn FnMut()) -> Result<(), core::ffi::c_int> {
+        while self
+            .lazy
+            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
+            thread::yield_now();
+        }
+        f();
+        self.lazy.store(false, Ordering::Release);
+        Ok(())
+    }
+}
+
+#[test]
+fn alt_lazy_init_runs_once_under_racing_first_locks() {
+    loom::model(|| {
+        let storage = Arc::new(([Slot::new(), Slot::new()], AtomicU32::new(0)));
+        let ops = Arc::new(ModelAlt::default());
+        const ADDR: usize = 0x1000;
+        // Initialised before any backend existed: pending.
+        AltTable::new(&storage.0, &storage.1).init::<Arc<ModelAlt>>(ADDR, None);
+        let handles: Vec<_> = (1..=2u32)
+            .map(|id| {
+                let (storage, ops) = (storage.clone(), ops.clone());
+                thread::spawn(move || {
+                    let t = AltTable::new(&storage.0, &storage.1);
+                    t.lock(ADDR, Some(&ops), id).unwrap();
+                    t.unlock(ADDR, Some(&ops), id).unwrap();
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        assert_eq!(
+            ops.inits.load(Ordering::SeqCst),
+            1,
+            "the application's init ran once"
+        );
+        let t = AltTable::new(&storage.0, &storage.1);
+        assert_eq!(
+            t.free(ADDR, Some(&ops)),
+            super::alt_table::FreeOutcome::Freed
+        );
+        assert!(!ops.live.load(Ordering::SeqCst));
+    });
+}

@@ -1,0 +1,10 @@
+//! Runs the ctest-generated ABI checks (see build.rs).
+
+#![allow(bad_style, unused_imports, clippy::all)]
+
+#[cfg(feature = "threading-pthread")]
+use libc::pthread_mutex_t;
+use mbedcrypto::*;
+use mbedcrypto::abi::platform_time::*;
+
+include!(concat!(env!("OUT_DIR"), "/all.rs"));

@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Builds mbedcrypto-rs for one configuration and assembles what a C
+program needs into target/dist/<name>/:
+
+    include/mbedtls/*.h   the headers generated for this configuration
+    lib/libmbedcrypto.a   the static library
+    lib/libmbedcrypto-rs.so.0 and lib/libmbedcrypto.so -> it (not for tsan)
+
+Each configuration builds in its own Cargo target directory
+(target/configs/<name>), so switching configurations never rebuilds or
+mixes up another's library.
+
+Usage: tools/dist.py CONFIG [--profile debug|release] [--tsan]
+CONFIG is builtin, pthread, alt or none. For alt, the environment variable
+MBEDCRYPTO_THREADING_ALT_INCLUDE must name the directory of threading_alt.h
+(it defaults to c-tests/alt, the tested example). Prints the dist directory.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+FEATURES = {
+    "builtin": ["--features", "threading-builtin"],
+    "pthread": ["--features", "threading-pthread"],
+    "alt": ["--no-default-features", "--features", "std,threading-alt"],
+    "none": ["--no-default-features", "--features", "std"],
+}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("config", choices=sorted(FEATURES))
+    ap.add_argument("--profile", default="release", choices=["debug", "release"])
+    ap.add_argument("--tsan", action="store_true", help="nightly, -Zsanitizer=thread, -Zbuild-std")
+    args = ap.parse_args()
+
+    name = args.config + ("-tsan" if args.tsan else "") + ("-debug" if args.profile == "debug" else "")
+    target_dir = os.path.join(ROOT, "target", "configs", name)
+    env = dict(os.environ)
+    if args.config == "alt":
+        env.setdefault("MBEDCRYPTO_THREADING_ALT_INCLUDE", os.path.join(ROOT, "c-tests", "alt"))
+
+    cmd = ["cargo"]
+    if args.tsan:
+        cmd.append("+nightly")
+    cmd += ["build", "--lib", "--message-format=json-render-diagnostics", "--target-dir", target_dir]
+    cmd += FEATURES[args.config]
+    if args.profile == "release":
+        cmd.append("--release")
+    if args.tsan:
+        host = "x86_64-unknown-linux-gnu"
+        cmd += ["-Zbuild-std", "--target", host]
+        env["RUSTFLAGS"] = (env.get("RUSTFLAGS", "") + " -Zsanitizer=thread").strip()
+        # The nightly toolchain's own standard library is rebuilt with the
+        # sanitizer; keep debug info for readable reports.
+        env["CARGO_PROFILE_RELEASE_DEBUG"] = "true"
+
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    if proc.returncode != 0:
+        sys.exit(f"cargo build failed for {name}")
+
+    out_dir = None
+    artifacts = []
+    for line in proc.stdout.splitlines():
+        msg = json.loads(line)
+        if "mbedcrypto-rs" not in msg.get("package_id", ""):
+            continue
+        if msg.get("reason") == "build-script-executed":
+            out_dir = msg["out_dir"]
+        if msg.get("reason") == "compiler-artifact" and msg["target"]["name"] == "mbedcrypto":
+            artifacts = msg["filenames"]
+    if out_dir is None or not artifacts:
+        sys.exit("could not find the build outputs in cargo's messages")
+
+    dist = os.path.join(ROOT, "target", "dist", name)
+    if os.path.isdir(dist):
+        shutil.rmtree(dist)
+    os.makedirs(os.path.join(dist, "lib"))
+    shutil.copytree(os.path.join(out_dir, "include"), os.path.join(dist, "include"))
+    for path in artifacts:
+        base = os.path.basename(path)
+        if base == "libmbedcrypto.a":
+            shutil.copy2(path, os.path.join(dist, "lib", base))
+        elif base == "libmbedcrypto.so" and not args.tsan:
+            real = os.path.join(dist, "lib", "libmbedcrypto-rs.so.0")
+            shutil.copy2(path, real)
+            os.symlink("libmbedcrypto-rs.so.0", os.path.join(dist, "lib", "libmbedcrypto.so"))
+    if not os.path.exists(os.path.join(dist, "lib", "libmbedcrypto.a")):
+        sys.exit("no static library was built")
+    print(dist)
+
+
+if __name__ == "__main__":
+    main()
