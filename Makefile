@@ -61,7 +61,7 @@ setup-quiet:
 	@tools/setup.sh --minimal
 
 bench:
-	@tools/bench.sh $(UPSTREAM)
+	$(PYTHON) tools/bench.py $(if $(UPSTREAM),--upstream $(UPSTREAM)) --config $(CONFIG)
 
 clean:
 	$(CARGO) clean

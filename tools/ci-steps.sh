@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Everything `make test` runs, step by step; stops at the first failure and
+# prints how long each step took. Run `tools/setup.sh` first (make test does).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export MBEDCRYPTO_THREADING_ALT_INCLUDE="${MBEDCRYPTO_THREADING_ALT_INCLUDE:-$PWD/c-tests/alt}"
+export CARGO_TERM_COLOR=never
+export RUSTFLAGS="${RUSTFLAGS:-}"
+
+# The four configurations: Cargo features for each.
+declare -A FEATURES=(
+    [builtin]=""
+    [pthread]="--features threading-pthread"
+    [alt]="--no-default-features --features std,threading-alt"
+    [none]="--no-default-features --features std"
+)
+CONFIGS="builtin pthread alt none"
+
+start_all=$(date +%s)
+step() {
+    local name=$1; shift
+    local t0=$(date +%s)
+    echo
+    echo "=== $name"
+    "$@"
+    echo "=== $name: ok ($(( $(date +%s) - t0 ))s)"
+}
+
+fmt()      { cargo fmt --all -- --check; }
+clippy()   {
+    for c in $CONFIGS; do
+        echo "--- clippy ($c)"
+        cargo clippy --workspace --all-targets ${FEATURES[$c]} -- -D warnings
+    done
+    echo "--- clippy (firmware, no_std)"
+    cargo clippy --lib --target thumbv7em-none-eabihf --no-default-features -- -D warnings
+}
+docs()     { RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --lib --document-private-items; }
+unit()     {
+    # Rust unit tests, the header check and the C tests (ASan + UBSan) for
+    # every configuration.
+    for c in $CONFIGS; do
+        echo "--- cargo test ($c)"
+        cargo test ${FEATURES[$c]}
+    done
+}
+abi()      {
+    for c in builtin pthread alt; do
+        echo "--- ctest ABI check ($c)"
+        cargo run -q -p mbedcrypto-systest ${FEATURES[$c]}
+    done
+}
+valgrind_c() {
+    python3 tools/dist.py builtin >/dev/null
+    make -C c-tests --no-print-directory check DIST=$PWD/target/dist/builtin CONFIG=builtin VALGRIND=1
+}
+shared()   { make -C c-tests --no-print-directory check DIST=$PWD/target/dist/builtin CONFIG=builtin LINK=shared; }
+tsan()     {
+    for c in builtin pthread; do
+        echo "--- ThreadSanitizer ($c)"
+        make --no-print-directory c-test CONFIG=$c SAN=tsan
+    done
+}
+loom()     {
+    LOOM_MAX_PREEMPTIONS=3 RUSTFLAGS="--cfg loom" cargo test --release --lib \
+        --no-default-features --features std --target-dir target/loom threading::loom_tests
+}
+miri()     {
+    # The core's unit tests (state machines, error tables, boundary) and the
+    # FFI tests of the built-in backend; the alt side table in its own build.
+    # parking_lot_core casts integers to pointers, hence permissive provenance.
+    export MIRIFLAGS=-Zmiri-permissive-provenance
+    cargo +nightly miri test --lib --target-dir target/miri
+    cargo +nightly miri test --lib --target-dir target/miri ${FEATURES[alt]} threading::alt_table
+}
+nostd()    {
+    cargo rustc --lib --crate-type staticlib --target thumbv7em-none-eabihf \
+        --no-default-features --profile firmware
+    ls -l target/thumbv7em-none-eabihf/firmware/libmbedcrypto.a
+}
+demo()     { make --no-print-directory demo; make --no-print-directory demo CONFIG=pthread; make --no-print-directory demo CONFIG=alt; }
+bench()    { python3 tools/bench.py --smoke; }
+
+step "rustfmt" fmt
+step "clippy (all configurations, warnings denied)" clippy
+step "rustdoc (warnings denied)" docs
+step "unit, header and C tests (all configurations)" unit
+step "ABI check with ctest" abi
+step "Valgrind memcheck of the C tests" valgrind_c
+step "C tests against the shared library" shared
+step "ThreadSanitizer (C and Rust instrumented)" tsan
+step "loom models" loom
+step "Miri" miri
+step "no_std firmware build" nostd
+step "demo (three backends)" demo
+step "benchmark smoke run" bench
+echo
+echo "make test: all steps passed in $(( $(date +%s) - start_all ))s"
