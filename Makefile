@@ -7,6 +7,7 @@
 # Other targets:
 #   make lib [CONFIG=builtin|pthread|alt|none]   build target/dist/$(CONFIG)
 #   make headers       regenerate the checked-in include/ from the sources
+#   make docs          ... and the generated table in docs/THREAD_SAFETY.md
 #   make c-test CONFIG=... SAN=none|asan|tsan [VALGRIND=1] [LINK=shared]
 #   make bench [UPSTREAM=/path/to/mbedtls-3.6.6]  see docs/PERFORMANCE.md
 #   make setup         install missing apt packages and rustup components
@@ -38,6 +39,10 @@ headers:
 	$(PYTHON) tools/dist.py builtin --profile debug >/dev/null
 	cp target/dist/builtin-debug/include/mbedtls/*.h include/mbedtls/
 	@echo "include/mbedtls refreshed"
+
+# Regenerate the generated table in docs/THREAD_SAFETY.md from the headers.
+docs: headers
+	MBEDCRYPTO_BLESS=1 $(CARGO) test -q --test thread_safety_doc
 
 demo: setup-quiet
 	$(PYTHON) tools/dist.py $(CONFIG) --profile release >/dev/null

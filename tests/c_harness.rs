@@ -59,5 +59,8 @@ fn c_tests_pass() {
         _ => 4,
     };
     assert_eq!(reports, expected, "not every C test program reported");
-    assert!(!stdout.contains(" 0 checks"), "a C test program checked nothing");
+    assert!(
+        !stdout.contains(" 0 checks"),
+        "a C test program checked nothing"
+    );
 }

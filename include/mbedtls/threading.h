@@ -108,8 +108,8 @@ extern "C" {
  * `mbedtls_threading_set_alt()` is remembered, and the application's init
  * runs at the mutex's first lock once a backend is installed.
  *
- * Thread safety: locked (safe to call concurrently on different mutexes;
- * must not race other calls on the same mutex).
+ * Thread safety: caller serialises (per mutex: different mutexes may be
+ * initialised concurrently, but not while the same mutex is in use).
  */
 extern void (*mbedtls_mutex_init)(mbedtls_threading_mutex_t *mutex);
 #endif
@@ -123,8 +123,9 @@ extern void (*mbedtls_mutex_init)(mbedtls_threading_mutex_t *mutex);
  * initialised, is already freed, or is locked (a holder is never
  * disturbed). A freed mutex may be initialised again.
  *
- * Thread safety: locked (must not race a lock of the same mutex by another
- * thread, as with any mutex).
+ * Thread safety: caller serialises (per mutex: must not race a lock of the
+ * same mutex by another thread; a free while another thread holds it is
+ * refused and does nothing).
  */
 extern void (*mbedtls_mutex_free)(mbedtls_threading_mutex_t *mutex);
 #endif

@@ -27,8 +27,8 @@ use crate::ffi::boundary;
 /// `mbedtls_threading_set_alt()` is remembered, and the application's init
 /// runs at the mutex's first lock once a backend is installed.
 ///
-/// Thread safety: locked (safe to call concurrently on different mutexes;
-/// must not race other calls on the same mutex).
+/// Thread safety: caller serialises (per mutex: different mutexes may be
+/// initialised concurrently, but not while the same mutex is in use).
 #[cfg(mbedtls_threading_c)]
 #[unsafe(no_mangle)]
 pub static mut mbedtls_mutex_init: Option<
@@ -42,8 +42,9 @@ pub static mut mbedtls_mutex_init: Option<
 /// initialised, is already freed, or is locked (a holder is never
 /// disturbed). A freed mutex may be initialised again.
 ///
-/// Thread safety: locked (must not race a lock of the same mutex by another
-/// thread, as with any mutex).
+/// Thread safety: caller serialises (per mutex: must not race a lock of the
+/// same mutex by another thread; a free while another thread holds it is
+/// refused and does nothing).
 #[cfg(mbedtls_threading_c)]
 #[unsafe(no_mangle)]
 pub static mut mbedtls_mutex_free: Option<
@@ -390,7 +391,10 @@ mod tests {
         for t in threads {
             t.join().unwrap();
         }
-        assert_eq!(counter.load(core::sync::atomic::Ordering::Relaxed), 4 * ROUNDS);
+        assert_eq!(
+            counter.load(core::sync::atomic::Ordering::Relaxed),
+            4 * ROUNDS
+        );
         free(m.ptr());
     }
 

@@ -4,7 +4,7 @@
 
 #[cfg(feature = "threading-pthread")]
 use libc::pthread_mutex_t;
-use mbedcrypto::*;
 use mbedcrypto::abi::platform_time::*;
+use mbedcrypto::*;
 
 include!(concat!(env!("OUT_DIR"), "/all.rs"));
