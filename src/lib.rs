@@ -8,7 +8,7 @@
 //! live in [`abi`], which has no dependencies so the ABI checks (`systest/`)
 //! can read it on its own.
 //!
-//! `unsafe` code lives only in the C boundary (`*/ffi.rs`, [`ffi`]) and in
+//! `unsafe` code lives only in the C boundary (`*/ffi.rs`, `ffi/`) and in
 //! the mutex backends (`threading/{builtin,pthread,alt}.rs`).
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -18,7 +18,7 @@ pub mod abi;
 mod error;
 mod ffi;
 mod platform;
-pub mod threading;
+mod threading;
 mod version;
 
 pub use abi::build_info::*;

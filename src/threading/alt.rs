@@ -242,13 +242,3 @@ pub(crate) unsafe fn unlock(m: NonNull<mbedtls_threading_mutex_t>) -> Result<(),
         )
         .map_err(ThreadingError::from)
 }
-
-/// Whether the mutex at `m` is known to the table (pending or live).
-///
-/// # Safety
-///
-/// None beyond `m` being a pointer; it is not dereferenced.
-#[cfg_attr(not(test), allow(dead_code))]
-pub(crate) unsafe fn is_live(m: NonNull<mbedtls_threading_mutex_t>) -> bool {
-    table().contains(m.as_ptr() as usize)
-}

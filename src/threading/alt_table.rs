@@ -175,6 +175,7 @@ impl<'a> AltTable<'a> {
     }
 
     /// Whether `addr` is tracked (pending or live).
+    #[cfg(test)]
     pub(crate) fn contains(&self, addr: usize) -> bool {
         self.find(addr).is_some()
     }
@@ -188,11 +189,11 @@ impl<'a> AltTable<'a> {
     /// upstream always does). The table's size is set at build time.
     pub(crate) fn init<O: AltOps>(&self, addr: usize, ops: Option<&O>) -> InitOutcome {
         if let Some(slot) = self.find(addr) {
-            if slot.state.load(Ordering::Acquire) == PENDING {
-                if let Some(ops) = ops {
-                    // Best effort: a failure leaves it pending for the next lock.
-                    let _ = Self::lazy_init(slot, addr, ops);
-                }
+            if slot.state.load(Ordering::Acquire) == PENDING
+                && let Some(ops) = ops
+            {
+                // Best effort: a failure leaves it pending for the next lock.
+                let _ = Self::lazy_init(slot, addr, ops);
             }
             return InitOutcome::AlreadyLive;
         }

@@ -3,13 +3,13 @@
 //! Three backends, chosen at build time (see `build/config.rs`):
 //!
 //! - built-in (`MBEDTLS_THREADING_BUILTIN`, default): an 8-byte mutex whose
-//!   lifecycle and lock state share one atomic word ([`lockword`]), parking
+//!   lifecycle and lock state share one atomic word (`lockword.rs`), parking
 //!   waiters in parking_lot's global parking lot;
 //! - pthread (`MBEDTLS_THREADING_PTHREAD`): upstream's layout around an
 //!   error-checking `pthread_mutex_t`, with our lifecycle tag in its padding;
 //! - alt (`MBEDTLS_THREADING_ALT`): the application's mutex functions, with
 //!   the library's bookkeeping in a side table keyed by address
-//!   ([`alt_table`]).
+//!   (`alt_table.rs`).
 //!
 //! In every backend, lock or unlock of a never-initialised or freed mutex
 //! returns `MBEDTLS_ERR_THREADING_BAD_INPUT_DATA`; unlock of a mutex the

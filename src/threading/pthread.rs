@@ -236,8 +236,6 @@ pub(crate) unsafe fn unlock(m: NonNull<mbedtls_threading_mutex_t>) -> Result<(),
 #[cfg_attr(not(test), allow(dead_code))]
 pub(crate) unsafe fn is_live(m: NonNull<mbedtls_threading_mutex_t>) -> bool {
     // SAFETY: forwarded to the caller.
-    matches!(
-        unsafe { guard(m) }.load(Ordering::Acquire),
-        GUARD_LIVE | GUARD_STATIC
-    )
+    let g = unsafe { guard(m) };
+    matches!(g.load(Ordering::Acquire), GUARD_LIVE | GUARD_STATIC)
 }
