@@ -72,9 +72,10 @@ typedef struct mbedtls_threading_mutex_t {
  * upstream's mutex-usage checker maintains. The library sets `state` to 1
  * in `mbedtls_mutex_init()` and otherwise leaves it to such tools.
  *
- * `guard` is our own bookkeeping. It sits in what is padding in upstream's
- * struct, so size and alignment are upstream's; all-bits-zero means "never
- * initialised".
+ * `guard` and `owner` are our own bookkeeping. They sit in what is padding
+ * in upstream's struct on 64-bit targets, so size, alignment and the
+ * offsets of `mutex` and `state` are upstream's there (on 32-bit targets
+ * the struct is 4 bytes larger). All-bits-zero means "never initialised".
  */
 typedef struct mbedtls_threading_mutex_t {
     /**
@@ -90,6 +91,10 @@ typedef struct mbedtls_threading_mutex_t {
      * The library's lifecycle tag (never initialised, live, freed).
      */
     uint16_t MBEDTLS_PRIVATE(guard);
+    /**
+     * Id of the thread that holds the lock, 0 when unlocked.
+     */
+    uint32_t MBEDTLS_PRIVATE(owner);
 } mbedtls_threading_mutex_t;
 #endif
 

@@ -40,10 +40,11 @@ pub struct mbedtls_threading_mutex_t {
 /// upstream's mutex-usage checker maintains. The library sets `state` to 1
 /// in `mbedtls_mutex_init()` and otherwise leaves it to such tools.
 ///
-/// `guard` is our own bookkeeping. It sits in what is padding in upstream's
-/// struct, so size and alignment are upstream's; all-bits-zero means "never
-/// initialised".
-/// cbindgen:field-names=[MBEDTLS_PRIVATE(mutex), MBEDTLS_PRIVATE(state), MBEDTLS_PRIVATE(guard)]
+/// `guard` and `owner` are our own bookkeeping. They sit in what is padding
+/// in upstream's struct on 64-bit targets, so size, alignment and the
+/// offsets of `mutex` and `state` are upstream's there (on 32-bit targets
+/// the struct is 4 bytes larger). All-bits-zero means "never initialised".
+/// cbindgen:field-names=[MBEDTLS_PRIVATE(mutex), MBEDTLS_PRIVATE(state), MBEDTLS_PRIVATE(guard), MBEDTLS_PRIVATE(owner)]
 #[cfg(mbedtls_threading_pthread)]
 #[repr(C)]
 pub struct mbedtls_threading_mutex_t {
@@ -54,6 +55,8 @@ pub struct mbedtls_threading_mutex_t {
     pub state: core::ffi::c_char,
     /// The library's lifecycle tag (never initialised, live, freed).
     pub guard: u16,
+    /// Id of the thread that holds the lock, 0 when unlocked.
+    pub owner: u32,
 }
 
 #[cfg(mbedtls_threading_alt)]

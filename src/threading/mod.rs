@@ -71,7 +71,6 @@ pub(crate) enum ThreadingError {
     /// run-once function it asks for again).
     WouldDeadlock,
     /// Unlock of a mutex that is not locked.
-    #[cfg_attr(mbedtls_threading_pthread, allow(dead_code))]
     NotLocked,
     /// Unlock of a mutex held by another thread.
     NotOwner,

@@ -10,9 +10,9 @@
 
 use core::ffi::c_int;
 use core::ptr::NonNull;
-use core::sync::atomic::{AtomicU16, Ordering};
+use core::sync::atomic::{AtomicU16, AtomicU32, Ordering};
 
-use super::{Lifecycle, ThreadingError};
+use super::{Lifecycle, ThreadingError, thread_id};
 use crate::abi::threading::mbedtls_threading_mutex_t;
 
 /// `guard` of a mutex initialised by `mbedtls_mutex_init` ("MP").
@@ -35,6 +35,7 @@ pub(crate) const STATIC_LIVE: mbedtls_threading_mutex_t = mbedtls_threading_mute
     mutex: unsafe { core::mem::zeroed() },
     state: STATE_IDLE,
     guard: GUARD_STATIC,
+    owner: 0,
 };
 
 /// The `guard` field of the mutex at `m`.
@@ -47,6 +48,18 @@ unsafe fn guard<'a>(m: NonNull<mbedtls_threading_mutex_t>) -> &'a AtomicU16 {
     // SAFETY: `guard` is a `u16` field, so it is aligned for AtomicU16;
     // validity is the caller's promise.
     unsafe { AtomicU16::from_ptr(&raw mut (*m.as_ptr()).guard) }
+}
+
+/// The `owner` field of the mutex at `m`: the id of the thread that holds
+/// it, 0 when unlocked. Only the holder writes it.
+///
+/// # Safety
+///
+/// As for [`guard`].
+unsafe fn owner<'a>(m: NonNull<mbedtls_threading_mutex_t>) -> &'a AtomicU32 {
+    // SAFETY: `owner` is a `u32` field, aligned for AtomicU32; validity is
+    // the caller's promise.
+    unsafe { AtomicU32::from_ptr(&raw mut (*m.as_ptr()).owner) }
 }
 
 /// # Safety
@@ -140,6 +153,8 @@ pub(crate) unsafe fn init(m: NonNull<mbedtls_threading_mutex_t>) -> Lifecycle {
             // SAFETY: valid per the caller; nothing else accesses `state`
             // during init (upstream's checker writes it after we return).
             unsafe { (*m.as_ptr()).state = STATE_IDLE };
+            // SAFETY: as above.
+            unsafe { owner(m) }.store(0, Ordering::Relaxed);
             g.store(GUARD_LIVE, Ordering::Release);
             Lifecycle::Changed
         }
@@ -169,7 +184,10 @@ pub(crate) unsafe fn free(m: NonNull<mbedtls_threading_mutex_t>) -> Lifecycle {
             // Take the lock first, so a holder is never disturbed: if it is
             // held (by anyone, including us), free does nothing.
             // SAFETY: the mutex is live.
-            if unsafe { libc::pthread_mutex_trylock(raw(m)) } != 0 {
+            if unsafe { owner(m) }.load(Ordering::Relaxed) != 0
+                // SAFETY: the mutex is live.
+                || unsafe { libc::pthread_mutex_trylock(raw(m)) } != 0
+            {
                 return Lifecycle::Unchanged;
             }
             let won = g
@@ -204,6 +222,10 @@ fn map_os(rc: c_int) -> Result<(), ThreadingError> {
 
 /// Locks the mutex at `m`.
 ///
+/// Misuse is caught here, before the pthread call: a second lock by the
+/// holder would deadlock (or, with an error-checking mutex, be reported as a
+/// bug by tools such as ThreadSanitizer).
+///
 /// # Safety
 ///
 /// `m` must point to a valid mutex.
@@ -211,11 +233,20 @@ fn map_os(rc: c_int) -> Result<(), ThreadingError> {
 pub(crate) unsafe fn lock(m: NonNull<mbedtls_threading_mutex_t>) -> Result<(), ThreadingError> {
     // SAFETY: forwarded to the caller.
     unsafe { ensure_live(m) }?;
-    // SAFETY: live mutex.
-    map_os(unsafe { libc::pthread_mutex_lock(raw(m)) })
+    let me = thread_id::current();
+    // SAFETY: forwarded to the caller.
+    let holder = unsafe { owner(m) };
+    if holder.load(Ordering::Relaxed) == me {
+        return Err(ThreadingError::WouldDeadlock);
+    }
+    // SAFETY: live mutex, not held by this thread.
+    map_os(unsafe { libc::pthread_mutex_lock(raw(m)) })?;
+    holder.store(me, Ordering::Relaxed);
+    Ok(())
 }
 
-/// Unlocks the mutex at `m`.
+/// Unlocks the mutex at `m`. An unlock by a thread that does not hold it is
+/// refused before the pthread call.
 ///
 /// # Safety
 ///
@@ -224,7 +255,15 @@ pub(crate) unsafe fn lock(m: NonNull<mbedtls_threading_mutex_t>) -> Result<(), T
 pub(crate) unsafe fn unlock(m: NonNull<mbedtls_threading_mutex_t>) -> Result<(), ThreadingError> {
     // SAFETY: forwarded to the caller.
     unsafe { ensure_live(m) }?;
-    // SAFETY: live, error-checking mutex: unlock by a non-owner is EPERM.
+    // SAFETY: forwarded to the caller.
+    let holder = unsafe { owner(m) };
+    match holder.load(Ordering::Relaxed) {
+        0 => return Err(ThreadingError::NotLocked),
+        id if id != thread_id::current() => return Err(ThreadingError::NotOwner),
+        _ => {}
+    }
+    holder.store(0, Ordering::Relaxed);
+    // SAFETY: live mutex held by this thread.
     map_os(unsafe { libc::pthread_mutex_unlock(raw(m)) })
 }
 
