@@ -79,7 +79,7 @@ typedef struct mbedtls_threading_mutex_t {
  */
 typedef struct mbedtls_threading_mutex_t {
     /**
-     * The pthread mutex (error-checking type once initialised).
+     * The pthread mutex (default type, as upstream's).
      */
     pthread_mutex_t MBEDTLS_PRIVATE(mutex);
     /**

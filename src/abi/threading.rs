@@ -48,7 +48,7 @@ pub struct mbedtls_threading_mutex_t {
 #[cfg(mbedtls_threading_pthread)]
 #[repr(C)]
 pub struct mbedtls_threading_mutex_t {
-    /// The pthread mutex (error-checking type once initialised).
+    /// The pthread mutex (default type, as upstream's).
     pub mutex: pthread_mutex_t,
     /// Upstream's test-only state byte: 0 freed/never initialised, 1 idle,
     /// 2 locked (maintained by upstream's mutex-usage checker when used).

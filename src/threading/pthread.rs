@@ -1,6 +1,9 @@
 //! The pthread backend: upstream's `{ pthread_mutex_t mutex; char state; }`
-//! with an error-checking pthread mutex and our lifecycle tag (`guard`) in
-//! the struct's padding.
+//! with a default-type pthread mutex (as upstream's), and our lifecycle tag
+//! (`guard`) and the holder's id (`owner`) in the struct's padding. Misuse
+//! is detected from those two fields before the pthread call, so pthread
+//! (and tools that watch it, such as ThreadSanitizer) only ever sees
+//! correct use.
 //!
 //! Upstream's mutex-usage checker (its test framework) wraps the
 //! `mbedtls_mutex_*` pointers and keeps `state` itself: it sets it after our
@@ -19,22 +22,15 @@ use crate::abi::threading::mbedtls_threading_mutex_t;
 const GUARD_LIVE: u16 = 0x4D50;
 /// `guard` of a freed mutex ("MF").
 const GUARD_FREED: u16 = 0x4D46;
-/// `guard` of a library global defined statically; it becomes an
-/// error-checking mutex at its first use ("MS").
-const GUARD_STATIC: u16 = 0x4D53;
-
 /// Upstream's "idle" value of `state`.
 const STATE_IDLE: core::ffi::c_char = 1;
 
-/// A statically defined library mutex: zero-filled pthread storage (which
-/// is `PTHREAD_MUTEX_INITIALIZER` on glibc, but is initialised properly as
-/// an error-checking mutex at first use), `state` idle as upstream's globals.
+/// A statically defined library mutex, as upstream's globals:
+/// `PTHREAD_MUTEX_INITIALIZER` and `state` idle; our guard says live.
 pub(crate) const STATIC_LIVE: mbedtls_threading_mutex_t = mbedtls_threading_mutex_t {
-    // SAFETY: pthread_mutex_t is plain data; all-zero bytes are a valid
-    // value to hold until pthread_mutex_init runs on it.
-    mutex: unsafe { core::mem::zeroed() },
+    mutex: libc::PTHREAD_MUTEX_INITIALIZER,
     state: STATE_IDLE,
-    guard: GUARD_STATIC,
+    guard: GUARD_LIVE,
     owner: 0,
 };
 
@@ -70,55 +66,7 @@ unsafe fn raw(m: NonNull<mbedtls_threading_mutex_t>) -> *mut libc::pthread_mutex
     unsafe { &raw mut (*m.as_ptr()).mutex }
 }
 
-/// Initialises the pthread mutex at `m` as error-checking.
-///
-/// # Safety
-///
-/// `m` must point to a valid mutex that no other thread uses meanwhile.
-unsafe fn init_errorcheck(m: NonNull<mbedtls_threading_mutex_t>) -> c_int {
-    let mut attr = core::mem::MaybeUninit::<libc::pthread_mutexattr_t>::uninit();
-    // SAFETY: `attr` is local storage initialised by pthread_mutexattr_init
-    // before use, and destroyed after; `raw(m)` is valid per the caller.
-    unsafe {
-        let rc = libc::pthread_mutexattr_init(attr.as_mut_ptr());
-        if rc != 0 {
-            return rc;
-        }
-        let mut rc =
-            libc::pthread_mutexattr_settype(attr.as_mut_ptr(), libc::PTHREAD_MUTEX_ERRORCHECK);
-        if rc == 0 {
-            rc = libc::pthread_mutex_init(raw(m), attr.as_ptr());
-        }
-        libc::pthread_mutexattr_destroy(attr.as_mut_ptr());
-        rc
-    }
-}
-
-/// Serialises the first use of statically defined library mutexes.
-static UPGRADE: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-/// Makes a statically defined mutex a live error-checking one.
-///
-/// # Safety
-///
-/// `m` must point to a valid mutex.
-unsafe fn upgrade_static(m: NonNull<mbedtls_threading_mutex_t>) -> Result<(), ThreadingError> {
-    let _serial = UPGRADE.lock().unwrap_or_else(|p| p.into_inner());
-    // SAFETY: forwarded to the caller.
-    let g = unsafe { guard(m) };
-    if g.load(Ordering::Acquire) == GUARD_STATIC {
-        // SAFETY: nobody can have locked a GUARD_STATIC mutex (every lock
-        // path upgrades it first, under UPGRADE).
-        let rc = unsafe { init_errorcheck(m) };
-        if rc != 0 {
-            return Err(ThreadingError::Os(rc));
-        }
-        g.store(GUARD_LIVE, Ordering::Release);
-    }
-    Ok(())
-}
-
-/// Checks that `m` is live, upgrading a static one.
+/// Checks that `m` is live.
 ///
 /// # Safety
 ///
@@ -128,8 +76,6 @@ unsafe fn ensure_live(m: NonNull<mbedtls_threading_mutex_t>) -> Result<(), Threa
     // SAFETY: forwarded to the caller.
     match unsafe { guard(m) }.load(Ordering::Acquire) {
         GUARD_LIVE => Ok(()),
-        // SAFETY: forwarded to the caller.
-        GUARD_STATIC => unsafe { upgrade_static(m) },
         _ => Err(ThreadingError::NotInitialised),
     }
 }
@@ -143,10 +89,10 @@ pub(crate) unsafe fn init(m: NonNull<mbedtls_threading_mutex_t>) -> Lifecycle {
     // SAFETY: forwarded to the caller.
     let g = unsafe { guard(m) };
     match g.load(Ordering::Acquire) {
-        GUARD_LIVE | GUARD_STATIC => Lifecycle::Unchanged,
+        GUARD_LIVE => Lifecycle::Unchanged,
         _ => {
-            // SAFETY: forwarded to the caller.
-            if unsafe { init_errorcheck(m) } != 0 {
+            // SAFETY: forwarded to the caller; default attributes, as upstream.
+            if unsafe { libc::pthread_mutex_init(raw(m), core::ptr::null()) } != 0 {
                 // Left not live: lock reports BAD_INPUT_DATA.
                 return Lifecycle::Unchanged;
             }
@@ -170,16 +116,6 @@ pub(crate) unsafe fn free(m: NonNull<mbedtls_threading_mutex_t>) -> Lifecycle {
     // SAFETY: forwarded to the caller.
     let g = unsafe { guard(m) };
     match g.load(Ordering::Acquire) {
-        GUARD_STATIC => {
-            // Never initialised as a pthread mutex: nothing to destroy.
-            let _ = g.compare_exchange(
-                GUARD_STATIC,
-                GUARD_FREED,
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            );
-            Lifecycle::Unchanged
-        }
         GUARD_LIVE => {
             // Take the lock first, so a holder is never disturbed: if it is
             // held (by anyone, including us), free does nothing.
@@ -223,8 +159,7 @@ fn map_os(rc: c_int) -> Result<(), ThreadingError> {
 /// Locks the mutex at `m`.
 ///
 /// Misuse is caught here, before the pthread call: a second lock by the
-/// holder would deadlock (or, with an error-checking mutex, be reported as a
-/// bug by tools such as ThreadSanitizer).
+/// holder would deadlock.
 ///
 /// # Safety
 ///
@@ -276,5 +211,5 @@ pub(crate) unsafe fn unlock(m: NonNull<mbedtls_threading_mutex_t>) -> Result<(),
 pub(crate) unsafe fn is_live(m: NonNull<mbedtls_threading_mutex_t>) -> bool {
     // SAFETY: forwarded to the caller.
     let g = unsafe { guard(m) };
-    matches!(g.load(Ordering::Acquire), GUARD_LIVE | GUARD_STATIC)
+    g.load(Ordering::Acquire) == GUARD_LIVE
 }
