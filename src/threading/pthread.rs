@@ -171,11 +171,16 @@ pub(crate) unsafe fn lock(m: NonNull<mbedtls_threading_mutex_t>) -> Result<(), T
     let me = thread_id::current();
     // SAFETY: forwarded to the caller.
     let holder = unsafe { owner(m) };
-    if holder.load(Ordering::Relaxed) == me {
-        return Err(ThreadingError::WouldDeadlock);
+    // Try first: when the mutex is free, the holder field is not even read.
+    // SAFETY: live mutex.
+    if unsafe { libc::pthread_mutex_trylock(raw(m)) } != 0 {
+        // Held. If by us, blocking would never return.
+        if holder.load(Ordering::Relaxed) == me {
+            return Err(ThreadingError::WouldDeadlock);
+        }
+        // SAFETY: live mutex, not held by this thread.
+        map_os(unsafe { libc::pthread_mutex_lock(raw(m)) })?;
     }
-    // SAFETY: live mutex, not held by this thread.
-    map_os(unsafe { libc::pthread_mutex_lock(raw(m)) })?;
     holder.store(me, Ordering::Relaxed);
     Ok(())
 }
