@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
+#include <time.h>
 
 #include "mbedtls/threading.h"
 #include "mbedtls/threading_ext.h"
@@ -150,14 +151,6 @@ static void *free_from_other_thread(void *arg)
     return NULL;
 }
 
-static void *lock_is_not_taken(void *arg)
-{
-    /* The mutex must still be held by the main thread: a lock here would
-     * block, so only check that it is live by unlocking (not ours). */
-    MISUSE_EQ(mbedtls_mutex_unlock((mbedtls_threading_mutex_t *) arg), MUTEX_ERROR);
-    return NULL;
-}
-
 static void test_other_threads_misuse(void)
 {
     mbedtls_threading_mutex_t m;
@@ -169,12 +162,64 @@ static void test_other_threads_misuse(void)
     run_in_thread(free_from_other_thread, &m);   /* free of a locked mutex */
     MISUSE(mbedtls_mutex_free(&m));              /* same, by the holder */
     CHECK_EQ(mbedcrypto_mutex_live_count(), live + 1);
-    run_in_thread(lock_is_not_taken, &m);
     CHECK_EQ(mbedtls_mutex_unlock(&m), 0); /* the holder is undisturbed */
     CHECK_EQ(mbedtls_mutex_lock(&m), 0);
     CHECK_EQ(mbedtls_mutex_unlock(&m), 0);
     mbedtls_mutex_free(&m);
     CHECK_EQ(mbedcrypto_mutex_live_count(), live);
+}
+
+static mbedtls_threading_mutex_t waited;
+static int waiter_lock_ret = 12345;
+static int waiter_unlock_ret = 12345;
+
+static void *wait_for_mutex(void *arg)
+{
+    (void) arg;
+    waiter_lock_ret = mbedtls_mutex_lock(&waited);
+    if (waiter_lock_ret == 0) {
+        waiter_unlock_ret = mbedtls_mutex_unlock(&waited);
+    }
+    return NULL;
+}
+
+/* A free while another thread waits for the mutex must leave it alone:
+ * the waiter gets the mutex and can release it. */
+static void test_free_with_waiter(void)
+{
+    memset(&waited, 0, sizeof(waited));
+    size_t live = mbedcrypto_mutex_live_count();
+    mbedtls_mutex_init(&waited);
+    CHECK_EQ(mbedtls_mutex_lock(&waited), 0);
+    pthread_t t;
+    CHECK_EQ(pthread_create(&t, NULL, wait_for_mutex, NULL), 0);
+    struct timespec nap = { 0, 50 * 1000 * 1000 };
+    nanosleep(&nap, NULL); /* let the waiter block (the outcome is the same if not) */
+    MISUSE(mbedtls_mutex_free(&waited));
+    CHECK_EQ(mbedtls_mutex_unlock(&waited), 0);
+    CHECK_EQ(pthread_join(t, NULL), 0);
+    CHECK_EQ(waiter_lock_ret, 0);
+    CHECK_EQ(waiter_unlock_ret, 0);
+    mbedtls_mutex_free(&waited);
+    CHECK_EQ(mbedcrypto_mutex_live_count(), live);
+}
+
+/* Memory of a mutex that was never freed, cleared and initialised again, is
+ * a new, working mutex (the old one is leaked, as it would be anywhere).
+ * Run last: it leaks one mutex on purpose. */
+static void test_reused_memory(void)
+{
+    mbedtls_threading_mutex_t m;
+    memset(&m, 0, sizeof(m));
+    mbedtls_mutex_init(&m);
+    CHECK_EQ(mbedtls_mutex_lock(&m), 0);
+    CHECK_EQ(mbedtls_mutex_unlock(&m), 0);
+    MISUSE(memset(&m, 0, sizeof(m))); /* forgotten free, memory reused */
+    mbedtls_mutex_init(&m);
+    CHECK_EQ(mbedtls_mutex_lock(&m), 0);
+    CHECK_EQ(mbedtls_mutex_unlock(&m), 0);
+    mbedtls_mutex_free(&m);
+    MISUSE_EQ(mbedtls_mutex_lock(&m), BAD_INPUT);
 }
 
 /* ---- the pointers are variables a program may wrap ---------------------- */
@@ -527,6 +572,7 @@ int main(void)
     test_double_init();
     test_relock_does_not_deadlock();
     test_other_threads_misuse();
+    test_free_with_waiter();
     test_wrapped_pointers();
     test_global_mutexes();
     test_embedded_in_context();
@@ -536,6 +582,8 @@ int main(void)
     CHECK_EQ(mbedcrypto_mutex_live_count(), live_at_start);
 #if defined(MBEDTLS_THREADING_ALT)
     test_alt_free_alt();
+    CHECK_EQ(mbedcrypto_threading_alt_overflows(), 0);
 #endif
+    test_reused_memory();
     return harness_finish("test_threading");
 }

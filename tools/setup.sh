@@ -18,6 +18,9 @@ need_cmd python3 python3
 if [ $minimal = 0 ]; then
     need_cmd valgrind valgrind
     need_cmd nm binutils
+    need_cmd g++ g++
+    # The firmware build's C compiler (probes threading_alt.h for Cortex-M).
+    need_cmd arm-none-eabi-gcc gcc-arm-none-eabi
     # GCC's sanitizer runtimes (for the ASan+UBSan C tests).
     if command -v cc >/dev/null 2>&1; then
         probe=$(mktemp -d)

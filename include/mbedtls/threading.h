@@ -72,7 +72,7 @@ typedef struct mbedtls_threading_mutex_t {
  * upstream's mutex-usage checker maintains. The library sets `state` to 1
  * in `mbedtls_mutex_init()` and otherwise leaves it to such tools.
  *
- * `guard` and `owner` are our own bookkeeping. They sit in what is padding
+ * `waiters`, `guard` and `owner` are our own bookkeeping. They sit in what is padding
  * in upstream's struct on 64-bit targets, so size, alignment and the
  * offsets of `mutex` and `state` are upstream's there (on 32-bit targets
  * the struct is 4 bytes larger). All-bits-zero means "never initialised".
@@ -87,6 +87,10 @@ typedef struct mbedtls_threading_mutex_t {
      * 2 locked (maintained by upstream's mutex-usage checker when used).
      */
     char MBEDTLS_PRIVATE(state);
+    /**
+     * Threads blocked waiting for it (so that free leaves it alone).
+     */
+    uint8_t MBEDTLS_PRIVATE(waiters);
     /**
      * The library's lifecycle tag (never initialised, live, freed).
      */

@@ -115,13 +115,26 @@ int mbedcrypto_threading_abi_matches(int backend, size_t mutex_size);
 size_t mbedcrypto_mutex_live_count(void);
 
 /**
+ * Under `MBEDTLS_THREADING_ALT`: the number of `mbedtls_mutex_init()` calls
+ * refused because the library's table of mutexes was full (their locks
+ * fail with `MBEDTLS_ERR_THREADING_BAD_INPUT_DATA`). Raise the capacity
+ * with `MBEDCRYPTO_ALT_MUTEX_SLOTS` when building the library. Always 0
+ * with the other backends.
+ *
+ * Thread safety: lock-free.
+ */
+unsigned int mbedcrypto_threading_alt_overflows(void);
+
+/**
  * Runs `init_fn(arg)` exactly once for `once`, however many threads call
  * this: the first caller runs it, the others wait until it has returned.
  * All callers return 0 once it has run.
  *
  * Unlike `pthread_once()`, a call made from inside `init_fn` for the same
  * flag (directly or through other code) returns
- * `MBEDTLS_ERR_THREADING_MUTEX_ERROR` instead of deadlocking. Returns
+ * `MBEDTLS_ERR_THREADING_MUTEX_ERROR` instead of deadlocking. In firmware
+ * builds, which cannot tell tasks apart, any call that finds `init_fn`
+ * still running returns that error instead of waiting (call again later). Returns
  * `MBEDTLS_ERR_THREADING_BAD_INPUT_DATA` if `once` or `init_fn` is NULL or
  * the flag's memory is corrupted. `init_fn` must return (not `longjmp` out).
  *

@@ -40,11 +40,11 @@ pub struct mbedtls_threading_mutex_t {
 /// upstream's mutex-usage checker maintains. The library sets `state` to 1
 /// in `mbedtls_mutex_init()` and otherwise leaves it to such tools.
 ///
-/// `guard` and `owner` are our own bookkeeping. They sit in what is padding
+/// `waiters`, `guard` and `owner` are our own bookkeeping. They sit in what is padding
 /// in upstream's struct on 64-bit targets, so size, alignment and the
 /// offsets of `mutex` and `state` are upstream's there (on 32-bit targets
 /// the struct is 4 bytes larger). All-bits-zero means "never initialised".
-/// cbindgen:field-names=[MBEDTLS_PRIVATE(mutex), MBEDTLS_PRIVATE(state), MBEDTLS_PRIVATE(guard), MBEDTLS_PRIVATE(owner)]
+/// cbindgen:field-names=[MBEDTLS_PRIVATE(mutex), MBEDTLS_PRIVATE(state), MBEDTLS_PRIVATE(waiters), MBEDTLS_PRIVATE(guard), MBEDTLS_PRIVATE(owner)]
 #[cfg(mbedtls_threading_pthread)]
 #[repr(C)]
 pub struct mbedtls_threading_mutex_t {
@@ -53,6 +53,8 @@ pub struct mbedtls_threading_mutex_t {
     /// Upstream's test-only state byte: 0 freed/never initialised, 1 idle,
     /// 2 locked (maintained by upstream's mutex-usage checker when used).
     pub state: core::ffi::c_char,
+    /// Threads blocked waiting for it (so that free leaves it alone).
+    pub waiters: u8,
     /// The library's lifecycle tag (never initialised, live, freed).
     pub guard: u16,
     /// Id of the thread that holds the lock, 0 when unlocked.

@@ -114,6 +114,21 @@ impl AltOps for UserOps {
         // SAFETY: as in `init`, for a live mutex this thread holds.
         unsafe { (self.unlock)(as_mutex(addr)) }
     }
+    fn fingerprint(&self, addr: usize) -> u32 {
+        // SAFETY: `addr` is the address of a mutex of the application's type
+        // (size measured at build time) that the caller passed to
+        // mbedtls_mutex_init, which no other thread uses during init.
+        let bytes = unsafe {
+            core::slice::from_raw_parts(
+                addr as *const u8,
+                core::mem::size_of::<mbedtls_threading_mutex_t>(),
+            )
+        };
+        // FNV-1a, 32 bits.
+        bytes.iter().fold(0x811C_9DC5u32, |h, &b| {
+            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+        })
+    }
     fn with_lazy_lock(&self, f: &mut dyn FnMut()) -> Result<(), c_int> {
         if !self.lazy_ready {
             return Err(MBEDTLS_ERR_THREADING_BAD_INPUT_DATA);
@@ -196,8 +211,8 @@ pub(crate) fn ready() -> bool {
 /// `m` must point to a valid mutex of the application's type.
 pub(crate) unsafe fn init(m: NonNull<mbedtls_threading_mutex_t>) -> Lifecycle {
     match table().init(m.as_ptr() as usize, user_ops().as_ref()) {
-        InitOutcome::Initialised | InitOutcome::Untracked => Lifecycle::Changed,
-        InitOutcome::AlreadyLive => Lifecycle::Unchanged,
+        InitOutcome::Initialised => Lifecycle::Changed,
+        InitOutcome::AlreadyLive | InitOutcome::Refused => Lifecycle::Unchanged,
     }
 }
 
@@ -208,7 +223,7 @@ pub(crate) unsafe fn init(m: NonNull<mbedtls_threading_mutex_t>) -> Lifecycle {
 /// `m` must point to a valid mutex of the application's type.
 pub(crate) unsafe fn free(m: NonNull<mbedtls_threading_mutex_t>) -> Lifecycle {
     match table().free(m.as_ptr() as usize, user_ops().as_ref()) {
-        FreeOutcome::Freed | FreeOutcome::Untracked => Lifecycle::Changed,
+        FreeOutcome::Freed => Lifecycle::Changed,
         FreeOutcome::NotLive | FreeOutcome::Busy => Lifecycle::Unchanged,
     }
 }
@@ -241,4 +256,9 @@ pub(crate) unsafe fn unlock(m: NonNull<mbedtls_threading_mutex_t>) -> Result<(),
             thread_id::current(),
         )
         .map_err(ThreadingError::from)
+}
+
+/// The number of mutex inits refused because the side table was full.
+pub(crate) fn overflows() -> u32 {
+    table().overflows()
 }

@@ -13,7 +13,20 @@
 //!
 //! A mutex that is not in the table was never initialised or has been freed:
 //! lock and unlock report it instead of handing garbage to the application's
-//! functions.
+//! functions. When the table is full, a new mutex is refused the same way
+//! (its lock fails with `MBEDTLS_ERR_THREADING_BAD_INPUT_DATA`) and the
+//! overflow is counted (`mbedcrypto_threading_alt_overflows()`): a loud
+//! failure with a build-time knob (`MBEDCRYPTO_ALT_MUTEX_SLOTS`), never an
+//! unchecked call.
+//!
+//! The key is an address, and memory is reused: a mutex that was never
+//! freed leaves an entry behind, and a new mutex at the same address must
+//! not be mistaken for it. So each live entry also holds a fingerprint of
+//! the application's mutex bytes taken right after its init. An init that
+//! finds a live, unlocked entry whose bytes no longer match treats the
+//! memory as a new mutex and runs the application's init (the old one was
+//! leaked by whoever forgot to free it); if the bytes still match, it is a
+//! second init of the same mutex and nothing happens.
 //!
 //! The table is open-addressed with linear probing and never moves entries,
 //! so lookups need no lock: a slot's address changes only by a CAS that
@@ -37,6 +50,8 @@ pub(crate) struct Slot {
     addr: AtomicUsize,
     state: AtomicU32,
     owner: AtomicU32,
+    /// Fingerprint of the application's mutex bytes after its init.
+    print: AtomicU32,
 }
 
 impl Slot {
@@ -47,6 +62,7 @@ impl Slot {
             addr: AtomicUsize::new(EMPTY),
             state: AtomicU32::new(0),
             owner: AtomicU32::new(0),
+            print: AtomicU32::new(0),
         }
     }
 
@@ -57,6 +73,7 @@ impl Slot {
             addr: AtomicUsize::new(EMPTY),
             state: AtomicU32::new(0),
             owner: AtomicU32::new(0),
+            print: AtomicU32::new(0),
         }
     }
 }
@@ -73,6 +90,8 @@ pub(crate) trait AltOps {
     fn unlock(&self, addr: usize) -> c_int;
     /// Runs `f` holding the library's lazy-initialisation mutex.
     fn with_lazy_lock(&self, f: &mut dyn FnMut()) -> Result<(), c_int>;
+    /// A fingerprint of the mutex's current bytes.
+    fn fingerprint(&self, addr: usize) -> u32;
 }
 
 /// Result of [`AltTable::init`].
@@ -82,8 +101,8 @@ pub(crate) enum InitOutcome {
     Initialised,
     /// The mutex was already known; nothing changed.
     AlreadyLive,
-    /// The table is full: the mutex is not tracked (see [`AltTable::init`]).
-    Untracked,
+    /// The table is full: the mutex is not tracked and will not lock.
+    Refused,
 }
 
 /// Result of [`AltTable::free`].
@@ -96,14 +115,12 @@ pub(crate) enum FreeOutcome {
     NotLive,
     /// Locked: nothing changed.
     Busy,
-    /// Not in the table, passed through because the table overflowed.
-    Untracked,
 }
 
 /// Why a lock or unlock failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum AltError {
-    /// Never initialised, or freed.
+    /// Never initialised, freed, or refused because the table was full.
     NotInitialised,
     /// The mutex's init ran before any backend existed, and there is still
     /// none (or it was retired by `mbedtls_threading_free_alt`).
@@ -121,7 +138,7 @@ pub(crate) enum AltError {
 /// A view of the table's storage.
 pub(crate) struct AltTable<'a> {
     slots: &'a [Slot],
-    /// Number of inits that did not fit in the table.
+    /// Number of inits refused because the table was full.
     overflow: &'a AtomicU32,
 }
 
@@ -170,8 +187,9 @@ impl<'a> AltTable<'a> {
         None
     }
 
-    fn overflowed(&self) -> bool {
-        self.overflow.load(Ordering::Relaxed) != 0
+    /// The number of inits refused because the table was full.
+    pub(crate) fn overflows(&self) -> u32 {
+        self.overflow.load(Ordering::Relaxed)
     }
 
     /// Whether `addr` is tracked (pending or live).
@@ -180,41 +198,51 @@ impl<'a> AltTable<'a> {
         self.find(addr).is_some()
     }
 
+    /// Runs the application's init on a claimed or recycled entry and marks
+    /// it live.
+    fn make_live<O: AltOps>(slot: &Slot, addr: usize, ops: &O) {
+        ops.init(addr);
+        slot.print.store(ops.fingerprint(addr), Ordering::Relaxed);
+        slot.owner.store(0, Ordering::Relaxed);
+        slot.state.store(LIVE, Ordering::Release);
+    }
+
     /// Records an init of the mutex at `addr`. With a backend (`ops`), the
     /// application's init runs now; without one, the mutex is pending.
-    ///
-    /// When the table is full the mutex cannot be tracked: the application's
-    /// init runs if there is a backend, and from then on lookups that miss
-    /// are passed through to the application's functions unchecked (what
-    /// upstream always does). The table's size is set at build time.
+    /// When the table is full the mutex is refused (see the module docs).
     pub(crate) fn init<O: AltOps>(&self, addr: usize, ops: Option<&O>) -> InitOutcome {
         if let Some(slot) = self.find(addr) {
-            if slot.state.load(Ordering::Acquire) == PENDING
+            let state = slot.state.load(Ordering::Acquire);
+            if state == PENDING {
+                if let Some(ops) = ops {
+                    // Best effort: a failure leaves it pending for the next lock.
+                    let _ = Self::lazy_init(slot, addr, ops);
+                }
+            } else if state == LIVE
                 && let Some(ops) = ops
+                && slot.print.load(Ordering::Relaxed) != ops.fingerprint(addr)
             {
-                // Best effort: a failure leaves it pending for the next lock.
-                let _ = Self::lazy_init(slot, addr, ops);
+                // Reused memory that still has an entry from a mutex nobody
+                // freed: this is a new mutex.
+                Self::make_live(slot, addr, ops);
+                return InitOutcome::Initialised;
             }
             return InitOutcome::AlreadyLive;
         }
         match self.claim(addr) {
             Some(slot) => {
-                slot.owner.store(0, Ordering::Relaxed);
                 match ops {
-                    Some(ops) => {
-                        ops.init(addr);
-                        slot.state.store(LIVE, Ordering::Release);
+                    Some(ops) => Self::make_live(slot, addr, ops),
+                    None => {
+                        slot.owner.store(0, Ordering::Relaxed);
+                        slot.state.store(PENDING, Ordering::Release);
                     }
-                    None => slot.state.store(PENDING, Ordering::Release),
                 }
                 InitOutcome::Initialised
             }
             None => {
                 self.overflow.fetch_add(1, Ordering::Relaxed);
-                if let Some(ops) = ops {
-                    ops.init(addr);
-                }
-                InitOutcome::Untracked
+                InitOutcome::Refused
             }
         }
     }
@@ -222,8 +250,7 @@ impl<'a> AltTable<'a> {
     fn lazy_init<O: AltOps>(slot: &Slot, addr: usize, ops: &O) -> Result<(), AltError> {
         ops.with_lazy_lock(&mut || {
             if slot.state.load(Ordering::Acquire) == PENDING {
-                ops.init(addr);
-                slot.state.store(LIVE, Ordering::Release);
+                Self::make_live(slot, addr, ops);
             }
         })
         .map_err(AltError::Backend)
@@ -236,15 +263,7 @@ impl<'a> AltTable<'a> {
         ops: Option<&O>,
         me: u32,
     ) -> Result<(), AltError> {
-        let Some(slot) = self.find(addr) else {
-            return match ops {
-                Some(ops) if self.overflowed() => match ops.lock(addr) {
-                    0 => Ok(()),
-                    code => Err(AltError::Backend(code)),
-                },
-                _ => Err(AltError::NotInitialised),
-            };
-        };
+        let slot = self.find(addr).ok_or(AltError::NotInitialised)?;
         let ops = ops.ok_or(AltError::NoBackend)?;
         let state = slot.state.load(Ordering::Acquire);
         if state == PENDING {
@@ -269,41 +288,34 @@ impl<'a> AltTable<'a> {
         ops: Option<&O>,
         me: u32,
     ) -> Result<(), AltError> {
-        let Some(slot) = self.find(addr) else {
-            return match ops {
-                Some(ops) if self.overflowed() => match ops.unlock(addr) {
-                    0 => Ok(()),
-                    code => Err(AltError::Backend(code)),
-                },
-                _ => Err(AltError::NotInitialised),
-            };
-        };
+        let slot = self.find(addr).ok_or(AltError::NotInitialised)?;
         let ops = ops.ok_or(AltError::NoBackend)?;
         let state = slot.state.load(Ordering::Acquire);
         if state & LOCKED == 0 {
             return Err(AltError::NotLocked);
         }
-        if me != 0 && slot.owner.load(Ordering::Relaxed) != me {
+        let holder = slot.owner.load(Ordering::Relaxed);
+        if me != 0 && holder != me {
             return Err(AltError::NotOwner);
         }
         slot.owner.store(0, Ordering::Relaxed);
         slot.state.fetch_and(!LOCKED, Ordering::AcqRel);
         match ops.unlock(addr) {
             0 => Ok(()),
-            code => Err(AltError::Backend(code)),
+            code => {
+                // The application's mutex is still held: say so again, so a
+                // relock is still caught and a free still refused.
+                slot.state.fetch_or(LOCKED, Ordering::AcqRel);
+                slot.owner.store(holder, Ordering::Relaxed);
+                Err(AltError::Backend(code))
+            }
         }
     }
 
     /// Frees the mutex at `addr` if it is known and not locked.
     pub(crate) fn free<O: AltOps>(&self, addr: usize, ops: Option<&O>) -> FreeOutcome {
         let Some(slot) = self.find(addr) else {
-            return match ops {
-                Some(ops) if self.overflowed() => {
-                    ops.free(addr);
-                    FreeOutcome::Untracked
-                }
-                _ => FreeOutcome::NotLive,
-            };
+            return FreeOutcome::NotLive;
         };
         let state = slot.state.load(Ordering::Acquire);
         if state & LOCKED != 0 {
@@ -334,6 +346,9 @@ mod tests {
     struct Recorder {
         calls: RefCell<Vec<(&'static str, usize)>>,
         fail_lock: bool,
+        fail_unlock: bool,
+        /// What the mutex's bytes hash to now.
+        print: core::cell::Cell<u32>,
     }
     impl AltOps for Recorder {
         fn init(&self, addr: usize) {
@@ -348,11 +363,14 @@ mod tests {
         }
         fn unlock(&self, addr: usize) -> c_int {
             self.calls.borrow_mut().push(("unlock", addr));
-            0
+            if self.fail_unlock { -0x1E } else { 0 }
         }
         fn with_lazy_lock(&self, f: &mut dyn FnMut()) -> Result<(), c_int> {
             f();
             Ok(())
+        }
+        fn fingerprint(&self, _addr: usize) -> u32 {
+            self.print.get()
         }
     }
 
@@ -458,15 +476,58 @@ mod tests {
     }
 
     #[test]
-    fn overflow_passes_through() {
+    fn a_full_table_refuses_instead_of_passing_through() {
         let (slots, ov) = storage(2);
         let t = AltTable::new(&slots, &ov);
         let ops = Recorder::default();
         t.init(0x1000, Some(&ops));
         t.init(0x2000, Some(&ops));
-        assert_eq!(t.init(0x3000, Some(&ops)), InitOutcome::Untracked);
-        assert_eq!(t.lock(0x3000, Some(&ops), 1), Ok(()));
-        assert_eq!(t.unlock(0x3000, Some(&ops), 1), Ok(()));
-        assert_eq!(t.free(0x3000, Some(&ops)), FreeOutcome::Untracked);
+        assert_eq!(t.init(0x3000, Some(&ops)), InitOutcome::Refused);
+        assert_eq!(t.overflows(), 1);
+        assert_eq!(t.lock(0x3000, Some(&ops), 1), Err(AltError::NotInitialised));
+        assert_eq!(t.free(0x3000, Some(&ops)), FreeOutcome::NotLive);
+        // Never-initialised mutexes are still refused too.
+        assert_eq!(t.lock(0x4000, Some(&ops), 1), Err(AltError::NotInitialised));
+        let inits = ops.calls.borrow().iter().filter(|c| c.0 == "init").count();
+        assert_eq!(inits, 2, "the refused mutex never reached the application");
+    }
+
+    #[test]
+    fn reused_memory_is_a_new_mutex() {
+        let (slots, ov) = storage(8);
+        let t = AltTable::new(&slots, &ov);
+        let ops = Recorder::default();
+        ops.print.set(7);
+        t.init(0x1000, Some(&ops)); // never freed by its owner
+        // Same bytes: a second init of the same mutex does nothing.
+        assert_eq!(t.init(0x1000, Some(&ops)), InitOutcome::AlreadyLive);
+        // The memory was reused (zeroed, say): a new mutex, initialised.
+        ops.print.set(0);
+        assert_eq!(t.init(0x1000, Some(&ops)), InitOutcome::Initialised);
+        let inits = ops.calls.borrow().iter().filter(|c| c.0 == "init").count();
+        assert_eq!(inits, 2);
+        assert_eq!(t.lock(0x1000, Some(&ops), 1), Ok(()));
+        // A locked entry is never re-initialised, whatever its bytes.
+        ops.print.set(99);
+        assert_eq!(t.init(0x1000, Some(&ops)), InitOutcome::AlreadyLive);
+        assert_eq!(t.unlock(0x1000, Some(&ops), 1), Ok(()));
+    }
+
+    #[test]
+    fn failed_unlock_keeps_the_mutex_locked() {
+        let (slots, ov) = storage(8);
+        let t = AltTable::new(&slots, &ov);
+        let ops = Recorder {
+            fail_unlock: true,
+            ..Default::default()
+        };
+        t.init(0x1000, Some(&ops));
+        t.lock(0x1000, Some(&ops), 1).unwrap();
+        assert_eq!(
+            t.unlock(0x1000, Some(&ops), 1),
+            Err(AltError::Backend(-0x1E))
+        );
+        assert_eq!(t.lock(0x1000, Some(&ops), 1), Err(AltError::WouldDeadlock));
+        assert_eq!(t.free(0x1000, Some(&ops)), FreeOutcome::Busy);
     }
 }

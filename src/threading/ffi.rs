@@ -194,6 +194,8 @@ pub static mut mbedtls_threading_psa_rngdata_mutex: mbedtls_threading_mutex_t =
 #[cfg(mbedtls_threading_alt)]
 fn global_mutexes() -> ([*mut mbedtls_threading_mutex_t; 5], usize) {
     let mut all = [core::ptr::null_mut(); 5];
+    // Firmware builds have neither file nor calendar mutexes.
+    #[cfg_attr(not(any(mbedtls_fs_io, mbedtls_have_time_date)), allow(unused_mut))]
     let mut n = 0;
     #[cfg(mbedtls_fs_io)]
     {

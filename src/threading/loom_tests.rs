@@ -181,7 +181,7 @@ fn once_runs_once_and_waiters_see_the_result() {
                 let (flag, value, runs) = (flag.clone(), value.clone(), runs.clone());
                 thread::spawn(move || {
                     OnceWord::new(&flag.0, &flag.1)
-                        .call(id, false, &flag.2, || {
+                        .call(id, &flag.2, || {
                             runs.fetch_add(1, Ordering::SeqCst);
                             value.store(42, Ordering::Relaxed);
                         })
@@ -234,6 +234,9 @@ impl AltOps for Arc<ModelAlt> {
     }
     fn unlock(&self, _addr: usize) -> core::ffi::c_int {
         self.held.store(false, Ordering::Release);
+        0
+    }
+    fn fingerprint(&self, _addr: usize) -> u32 {
         0
     }
     fn with_lazy_lock(&self, f: &mut dyn FnMut()) -> Result<(), core::ffi::c_int> {

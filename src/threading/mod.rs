@@ -187,10 +187,7 @@ pub(crate) fn call_once(
     owner: &core::sync::atomic::AtomicU32,
     f: impl FnOnce(),
 ) -> Result<(), ThreadingError> {
-    // Without threading there is only one thread: a flag found running was
-    // entered again by the function it runs.
-    let single_threaded = cfg!(not(mbedtls_threading_c));
     once::OnceWord::new(state, owner)
-        .call(thread_id::current(), single_threaded, &park::PARKER, f)
+        .call(thread_id::current(), &park::PARKER, f)
         .map_err(ThreadingError::from)
 }

@@ -17,8 +17,8 @@ const WAITERS: u32 = 0x4;
 /// Why [`OnceWord::call`] did not run or wait for the function.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum OnceError {
-    /// The calling thread is the one running the function: waiting would
-    /// never end.
+    /// The calling thread is the one running the function (waiting would
+    /// never end), or thread ids are unknown and the function is running.
     Reentered,
     /// The flag's memory holds a value no flag can have.
     Corrupted,
@@ -42,11 +42,13 @@ impl<'a> OnceWord<'a> {
 
     /// Runs `f` if no thread has run it yet; otherwise waits until it has
     /// returned. `me` is the calling thread's id, or 0 when ids are unknown
-    /// (then a flag found running means re-entry only if `single_threaded`).
+    /// (firmware builds): then a flag found running cannot be told apart
+    /// from re-entry, and the call returns an error instead of waiting
+    /// (waiting could be a deadlock, or a livelock under a priority
+    /// scheduler).
     pub(crate) fn call<P: Parker>(
         &self,
         me: u32,
-        single_threaded: bool,
         parker: &P,
         f: impl FnOnce(),
     ) -> Result<(), OnceError> {
@@ -78,12 +80,7 @@ impl<'a> OnceWord<'a> {
                     }
                 }
                 RUNNING => {
-                    let reentered = if me != 0 {
-                        self.owner.load(Ordering::Relaxed) == me
-                    } else {
-                        single_threaded
-                    };
-                    if reentered {
+                    if me == 0 || self.owner.load(Ordering::Relaxed) == me {
                         return Err(OnceError::Reentered);
                     }
                     if word & WAITERS == 0
@@ -134,26 +131,24 @@ mod tests {
         let once = OnceWord::new(&s, &o);
         let runs = Cell::new(0);
         let inner = Cell::new(None);
-        once.call(5, false, &NoWait, || {
+        once.call(5, &NoWait, || {
             runs.set(runs.get() + 1);
-            inner.set(Some(once.call(5, false, &NoWait, || runs.set(100))));
+            inner.set(Some(once.call(5, &NoWait, || runs.set(100))));
         })
         .unwrap();
         assert_eq!(inner.get(), Some(Err(OnceError::Reentered)));
         assert_eq!(runs.get(), 1);
-        once.call(6, false, &NoWait, || runs.set(100)).unwrap();
+        once.call(6, &NoWait, || runs.set(100)).unwrap();
         assert_eq!(runs.get(), 1, "a done flag never runs again");
     }
 
     #[test]
-    fn unknown_ids_single_threaded_reentry() {
+    fn unknown_ids_never_wait() {
         let (s, o) = (AtomicU32::new(0), AtomicU32::new(0));
         let once = OnceWord::new(&s, &o);
         let inner = Cell::new(None);
-        once.call(0, true, &NoWait, || {
-            inner.set(Some(once.call(0, true, &NoWait, || ())))
-        })
-        .unwrap();
+        once.call(0, &NoWait, || inner.set(Some(once.call(0, &NoWait, || ()))))
+            .unwrap();
         assert_eq!(inner.get(), Some(Err(OnceError::Reentered)));
     }
 
@@ -163,7 +158,7 @@ mod tests {
         let once = OnceWord::new(&s, &o);
         let mut ran = false;
         assert_eq!(
-            once.call(1, false, &NoWait, || ran = true),
+            once.call(1, &NoWait, || ran = true),
             Err(OnceError::Corrupted)
         );
         assert!(!ran);

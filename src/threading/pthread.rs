@@ -13,7 +13,7 @@
 
 use core::ffi::c_int;
 use core::ptr::NonNull;
-use core::sync::atomic::{AtomicU16, AtomicU32, Ordering};
+use core::sync::atomic::{AtomicU8, AtomicU16, AtomicU32, Ordering};
 
 use super::{Lifecycle, ThreadingError, thread_id};
 use crate::abi::threading::mbedtls_threading_mutex_t;
@@ -30,6 +30,7 @@ const STATE_IDLE: core::ffi::c_char = 1;
 pub(crate) const STATIC_LIVE: mbedtls_threading_mutex_t = mbedtls_threading_mutex_t {
     mutex: libc::PTHREAD_MUTEX_INITIALIZER,
     state: STATE_IDLE,
+    waiters: 0,
     guard: GUARD_LIVE,
     owner: 0,
 };
@@ -56,6 +57,17 @@ unsafe fn owner<'a>(m: NonNull<mbedtls_threading_mutex_t>) -> &'a AtomicU32 {
     // SAFETY: `owner` is a `u32` field, aligned for AtomicU32; validity is
     // the caller's promise.
     unsafe { AtomicU32::from_ptr(&raw mut (*m.as_ptr()).owner) }
+}
+
+/// The `waiters` field: threads blocked in `pthread_mutex_lock` on it
+/// (saturating at 255, after which the mutex can no longer be freed).
+///
+/// # Safety
+///
+/// As for [`guard`].
+unsafe fn waiters<'a>(m: NonNull<mbedtls_threading_mutex_t>) -> &'a AtomicU8 {
+    // SAFETY: a `u8` field; validity is the caller's promise.
+    unsafe { AtomicU8::from_ptr(&raw mut (*m.as_ptr()).waiters) }
 }
 
 /// # Safety
@@ -117,27 +129,37 @@ pub(crate) unsafe fn free(m: NonNull<mbedtls_threading_mutex_t>) -> Lifecycle {
     let g = unsafe { guard(m) };
     match g.load(Ordering::Acquire) {
         GUARD_LIVE => {
+            // SAFETY: forwarded to the caller.
+            let (holder, blocked) = unsafe { (owner(m), waiters(m)) };
             // Take the lock first, so a holder is never disturbed: if it is
-            // held (by anyone, including us), free does nothing.
-            // SAFETY: the mutex is live.
-            if unsafe { owner(m) }.load(Ordering::Relaxed) != 0
+            // held (by anyone, including us) or threads wait for it, free
+            // does nothing.
+            if holder.load(Ordering::Relaxed) != 0
+                || blocked.load(Ordering::SeqCst) != 0
                 // SAFETY: the mutex is live.
                 || unsafe { libc::pthread_mutex_trylock(raw(m)) } != 0
             {
                 return Lifecycle::Unchanged;
             }
             let won = g
-                .compare_exchange(GUARD_LIVE, GUARD_FREED, Ordering::AcqRel, Ordering::Acquire)
+                .compare_exchange(GUARD_LIVE, GUARD_FREED, Ordering::SeqCst, Ordering::Acquire)
                 .is_ok();
+            // A locker that registered as a waiter before seeing FREED must
+            // not find its mutex destroyed under it (its registration and
+            // this check are both SeqCst: one of the two sees the other).
+            let abandon = won && blocked.load(Ordering::SeqCst) != 0;
+            if abandon {
+                g.store(GUARD_LIVE, Ordering::SeqCst);
+            }
             // SAFETY: we hold the lock we just took; destroy runs on an
             // unlocked mutex that no longer passes the guard check.
             unsafe {
                 libc::pthread_mutex_unlock(raw(m));
-                if won {
+                if won && !abandon {
                     libc::pthread_mutex_destroy(raw(m));
                 }
             }
-            if won {
+            if won && !abandon {
                 Lifecycle::Changed
             } else {
                 Lifecycle::Unchanged
@@ -167,10 +189,11 @@ fn map_os(rc: c_int) -> Result<(), ThreadingError> {
 #[inline]
 pub(crate) unsafe fn lock(m: NonNull<mbedtls_threading_mutex_t>) -> Result<(), ThreadingError> {
     // SAFETY: forwarded to the caller.
-    unsafe { ensure_live(m) }?;
+    let (g, holder, blocked) = unsafe { (guard(m), owner(m), waiters(m)) };
+    if g.load(Ordering::Acquire) != GUARD_LIVE {
+        return Err(ThreadingError::NotInitialised);
+    }
     let me = thread_id::current();
-    // SAFETY: forwarded to the caller.
-    let holder = unsafe { owner(m) };
     // Try first: when the mutex is free, the holder field is not even read.
     // SAFETY: live mutex.
     if unsafe { libc::pthread_mutex_trylock(raw(m)) } != 0 {
@@ -178,8 +201,29 @@ pub(crate) unsafe fn lock(m: NonNull<mbedtls_threading_mutex_t>) -> Result<(), T
         if holder.load(Ordering::Relaxed) == me {
             return Err(ThreadingError::WouldDeadlock);
         }
-        // SAFETY: live mutex, not held by this thread.
-        map_os(unsafe { libc::pthread_mutex_lock(raw(m)) })?;
+        // Register as a waiter, so that a concurrent free leaves the mutex
+        // alone, then make sure it was not freed meanwhile.
+        let _ = blocked.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |w| w.checked_add(1));
+        let rc = if g.load(Ordering::SeqCst) == GUARD_LIVE {
+            // SAFETY: live mutex, not held by this thread.
+            unsafe { libc::pthread_mutex_lock(raw(m)) }
+        } else {
+            -1
+        };
+        let _ = blocked.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |w| {
+            (w != u8::MAX).then(|| w.saturating_sub(1))
+        });
+        if rc == -1 {
+            return Err(ThreadingError::NotInitialised);
+        }
+        map_os(rc)?;
+    }
+    // A free that won the race just before our try-lock leaves the guard
+    // saying so: give the mutex back.
+    if g.load(Ordering::SeqCst) != GUARD_LIVE {
+        // SAFETY: this thread holds it.
+        unsafe { libc::pthread_mutex_unlock(raw(m)) };
+        return Err(ThreadingError::NotInitialised);
     }
     holder.store(me, Ordering::Relaxed);
     Ok(())
