@@ -11,6 +11,7 @@
 #   make c-test CONFIG=... SAN=none|asan|tsan [VALGRIND=1] [LINK=shared]
 #   make bench [UPSTREAM=/path/to/mbedtls-3.6.6]  see docs/PERFORMANCE.md
 #   make setup         install missing apt packages and rustup components
+#   make lint|unit|abi|valgrind|tsan|loom|miri|nostd   one step of make test
 #
 # CONFIG selects the threading backend (README.md, "Configurations"); for
 # alt, MBEDCRYPTO_THREADING_ALT_INCLUDE names the directory of your
@@ -27,8 +28,8 @@ DIST        := target/dist/$(CONFIG)$(DIST_SUFFIX)
 
 export MBEDCRYPTO_THREADING_ALT_INCLUDE ?= $(CURDIR)/c-tests/alt
 
-.PHONY: all lib headers demo test setup c-test bench lint unit-tests systest \
-        loom miri tsan valgrind nostd docs c-tests-all clean
+.PHONY: all lib headers docs demo test setup setup-quiet c-test bench clean \
+        lint unit abi valgrind tsan loom miri nostd
 
 all: lib
 
@@ -58,6 +59,16 @@ c-test:
 
 test: setup
 	@tools/ci-steps.sh
+
+# Single steps of `make test` (after `make setup`).
+lint:     ; @tools/ci-steps.sh fmt clippy docs
+unit:     ; @tools/ci-steps.sh unit
+abi:      ; @tools/ci-steps.sh abi
+valgrind: ; @tools/ci-steps.sh valgrind_c
+tsan:     ; @tools/ci-steps.sh tsan
+loom:     ; @tools/ci-steps.sh loom
+miri:     ; @tools/ci-steps.sh miri
+nostd:    ; @tools/ci-steps.sh nostd
 
 setup:
 	@tools/setup.sh

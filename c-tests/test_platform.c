@@ -53,6 +53,12 @@ static void test_memory_hooks(void)
     CHECK_EQ(hook_callocs, 1);
     CHECK_EQ(hook_frees, 1);
 
+    /* One NULL restores both C library functions (never a mixed pair). */
+    MISUSE_EQ(mbedtls_platform_set_calloc_free(counting_calloc, NULL), 0);
+    p = mbedtls_calloc(1, 1);
+    mbedtls_free(p);
+    CHECK_EQ(hook_callocs, 1);
+    CHECK_EQ(hook_frees, 1);
     /* NULL restores the C library's functions instead of crashing later. */
     MISUSE_EQ(mbedtls_platform_set_calloc_free(NULL, NULL), 0);
     p = mbedtls_calloc(1, 1);

@@ -57,6 +57,22 @@ static void test_null_pointers(void)
     MISUSE_EQ(mbedtls_mutex_unlock(NULL), BAD_INPUT);
 }
 
+static void test_misaligned(void)
+{
+    /* A mutex inside a packed struct, or at a bad address: refused. */
+    _Alignas(16) unsigned char buf[sizeof(mbedtls_threading_mutex_t) + 16];
+    memset(buf, 0, sizeof(buf));
+    mbedtls_threading_mutex_t *bad = (mbedtls_threading_mutex_t *) (void *) (buf + 1);
+    size_t live = mbedcrypto_mutex_live_count();
+    MISUSE(mbedtls_mutex_init(bad));
+    CHECK_EQ(mbedcrypto_mutex_live_count(), live);
+    MISUSE_EQ(mbedtls_mutex_lock(bad), BAD_INPUT);
+    MISUSE_EQ(mbedtls_mutex_unlock(bad), BAD_INPUT);
+    MISUSE(mbedtls_mutex_free(bad));
+    mbedcrypto_once_t *bad_once = (mbedcrypto_once_t *) (void *) (buf + 1);
+    MISUSE_EQ(mbedcrypto_once(bad_once, NULL, NULL), BAD_INPUT);
+}
+
 static void test_zero_filled(void)
 {
     mbedtls_threading_mutex_t m;
@@ -303,6 +319,16 @@ static void test_global_mutexes(void)
         MISUSE_EQ(mbedtls_mutex_unlock(globals[i]), MUTEX_ERROR);
     }
     CHECK_EQ(mbedcrypto_mutex_live_count(), live); /* globals are not counted */
+#if defined(MBEDTLS_FS_IO)
+    /* Freeing (and re-initialising) a global is not counted either. */
+    MISUSE(mbedtls_mutex_free(&mbedtls_threading_readdir_mutex));
+    CHECK_EQ(mbedcrypto_mutex_live_count(), live);
+    MISUSE_EQ(mbedtls_mutex_lock(&mbedtls_threading_readdir_mutex), BAD_INPUT);
+    mbedtls_mutex_init(&mbedtls_threading_readdir_mutex);
+    CHECK_EQ(mbedcrypto_mutex_live_count(), live);
+    CHECK_EQ(mbedtls_mutex_lock(&mbedtls_threading_readdir_mutex), 0);
+    CHECK_EQ(mbedtls_mutex_unlock(&mbedtls_threading_readdir_mutex), 0);
+#endif
 }
 
 /* ---- contexts embedding a mutex ------------------------------------------ */
@@ -458,9 +484,17 @@ static void test_extension_queries(void)
     CHECK_EQ(mbedcrypto_threading_is_thread_safe(), 1);
     CHECK_EQ(MBEDCRYPTO_THREADING_CHECK_ABI(), 0);
     MISUSE_EQ(mbedcrypto_threading_abi_matches(MBEDCRYPTO_THREADING_BACKEND,
-                                               sizeof(mbedtls_threading_mutex_t) + 8),
+                                               sizeof(mbedtls_threading_mutex_t) + 8,
+                                               MBEDCRYPTO_MUTEX_ALIGNOF),
               BAD_INPUT);
-    MISUSE_EQ(mbedcrypto_threading_abi_matches(MBEDCRYPTO_THREADING_NONE, 0), BAD_INPUT);
+    MISUSE_EQ(mbedcrypto_threading_abi_matches(MBEDCRYPTO_THREADING_BACKEND,
+                                               sizeof(mbedtls_threading_mutex_t),
+                                               MBEDCRYPTO_MUTEX_ALIGNOF * 2),
+              BAD_INPUT);
+    CHECK_EQ(mbedcrypto_threading_abi_matches(MBEDCRYPTO_THREADING_BACKEND,
+                                              sizeof(mbedtls_threading_mutex_t), 0),
+             0);
+    MISUSE_EQ(mbedcrypto_threading_abi_matches(MBEDCRYPTO_THREADING_NONE, 0, 0), BAD_INPUT);
     CHECK(strcmp(mbedcrypto_version_get_string(), MBEDCRYPTO_VERSION_STRING) == 0);
 }
 
@@ -567,6 +601,7 @@ int main(void)
 #endif
     size_t live_at_start = mbedcrypto_mutex_live_count();
     test_null_pointers();
+    test_misaligned();
     test_zero_filled();
     test_lifecycle();
     test_double_init();

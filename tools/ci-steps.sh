@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything `make test` runs, step by step; stops at the first failure and
-# prints how long each step took. Run `tools/setup.sh` first (make test does).
+# prints how long each step took. Steps: fmt clippy docs unit abi valgrind_c
+# shared tsan loom miri nostd demo bench. Run `tools/setup.sh` first (make test does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -89,6 +90,12 @@ nostd()    {
 }
 demo()     { make --no-print-directory demo; make --no-print-directory demo CONFIG=pthread; make --no-print-directory demo CONFIG=alt; }
 bench()    { python3 tools/bench.py --smoke; }
+
+# `tools/ci-steps.sh loom miri` runs only the named steps.
+if [ $# -gt 0 ]; then
+    for name in "$@"; do step "$name" "$name"; done
+    exit 0
+fi
 
 step "rustfmt" fmt
 step "clippy (all configurations, warnings denied)" clippy

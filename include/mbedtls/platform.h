@@ -80,8 +80,10 @@ void mbedtls_free(void *ptr);
 #if defined(MBEDTLS_PLATFORM_MEMORY)
 /**
  * Installs the functions behind `mbedtls_calloc()` and `mbedtls_free()`.
- * A NULL argument restores the C library's function for that hook (upstream
- * would store the NULL and crash at the next allocation). Returns 0.
+ * If either argument is NULL, both hooks go back to the C library's
+ * functions (upstream would store the NULL and crash at the next
+ * allocation; keeping the other hook would pair one allocator's memory
+ * with another's free). Returns 0.
  *
  * The calloc hook must return zero-filled memory or NULL; the free hook
  * must accept every pointer the calloc hook returned.

@@ -91,17 +91,18 @@ int mbedcrypto_threading_is_thread_safe(void);
 
 /**
  * Checks that the program was compiled with headers that match the
- * library: `backend` must be the program's `MBEDCRYPTO_THREADING_BACKEND`
- * and `mutex_size` its `sizeof(mbedtls_threading_mutex_t)` (0 without
- * threading). A mismatch means the program was built against the headers
- * of another configuration, and contexts would not have the layout the
- * library expects. Use `MBEDCRYPTO_THREADING_CHECK_ABI()`, which passes
- * both. Returns 0 on a match, `MBEDTLS_ERR_THREADING_BAD_INPUT_DATA`
- * otherwise.
+ * library: `backend` must be the program's `MBEDCRYPTO_THREADING_BACKEND`,
+ * `mutex_size` and `mutex_align` its `sizeof` and alignment of
+ * `mbedtls_threading_mutex_t` (0 and 0 without threading; an alignment of
+ * 0 means "unknown" and is not compared). A mismatch means the program was
+ * built against the headers of another configuration, and contexts would
+ * not have the layout the library expects. Use
+ * `MBEDCRYPTO_THREADING_CHECK_ABI()`, which passes all three. Returns 0 on
+ * a match, `MBEDTLS_ERR_THREADING_BAD_INPUT_DATA` otherwise.
  *
  * Thread safety: pure.
  */
-int mbedcrypto_threading_abi_matches(int backend, size_t mutex_size);
+int mbedcrypto_threading_abi_matches(int backend, size_t mutex_size, size_t mutex_align);
 
 /**
  * The number of live mutexes: calls to `mbedtls_mutex_init()` that
@@ -176,11 +177,23 @@ const char *mbedcrypto_version_get_string(void);
 #define MBEDCRYPTO_THREADING_BACKEND MBEDCRYPTO_THREADING_NONE
 #endif
 
-/** sizeof(mbedtls_threading_mutex_t) as these headers see it (0 without threading). */
+/** sizeof and alignment of mbedtls_threading_mutex_t as these headers see
+ * them (0 without threading; the alignment is 0, "unknown", for compilers
+ * that cannot tell it). */
 #if defined(MBEDTLS_THREADING_C)
 #define MBEDCRYPTO_MUTEX_SIZEOF sizeof(mbedtls_threading_mutex_t)
+#if defined(__cplusplus) && __cplusplus >= 201103L
+#define MBEDCRYPTO_MUTEX_ALIGNOF alignof(mbedtls_threading_mutex_t)
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+#define MBEDCRYPTO_MUTEX_ALIGNOF _Alignof(mbedtls_threading_mutex_t)
+#elif defined(__GNUC__)
+#define MBEDCRYPTO_MUTEX_ALIGNOF __alignof__(mbedtls_threading_mutex_t)
+#else
+#define MBEDCRYPTO_MUTEX_ALIGNOF ((size_t) 0)
+#endif
 #else
 #define MBEDCRYPTO_MUTEX_SIZEOF ((size_t) 0)
+#define MBEDCRYPTO_MUTEX_ALIGNOF ((size_t) 0)
 #endif
 
 /**
@@ -189,7 +202,8 @@ const char *mbedcrypto_version_get_string(void);
  * Assert it at start-up: a mismatch means every shared context would have
  * the wrong layout.
  */
-#define MBEDCRYPTO_THREADING_CHECK_ABI() \
-    mbedcrypto_threading_abi_matches(MBEDCRYPTO_THREADING_BACKEND, MBEDCRYPTO_MUTEX_SIZEOF)
+#define MBEDCRYPTO_THREADING_CHECK_ABI()                                        \
+    mbedcrypto_threading_abi_matches(MBEDCRYPTO_THREADING_BACKEND, MBEDCRYPTO_MUTEX_SIZEOF, \
+                                     MBEDCRYPTO_MUTEX_ALIGNOF)
 
 #endif /* MBEDTLS_THREADING_EXT_H */

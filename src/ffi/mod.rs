@@ -99,7 +99,8 @@ pub(crate) fn boundary<R: PanicFallback>(body: impl FnOnce() -> R) -> R {
 }
 
 /// A shared slice from a C pointer and length: `None` if the pointer is NULL
-/// and the length is not 0. A NULL pointer with length 0 is an empty slice.
+/// and the length is not 0, or if the length exceeds `isize::MAX` (no object
+/// can be that large). A NULL pointer with length 0 is an empty slice.
 ///
 /// # Safety
 ///
@@ -109,6 +110,10 @@ pub(crate) fn boundary<R: PanicFallback>(body: impl FnOnce() -> R) -> R {
 pub(crate) unsafe fn try_slice<'a>(ptr: *const u8, len: usize) -> Option<&'a [u8]> {
     if ptr.is_null() {
         return if len == 0 { Some(&[]) } else { None };
+    }
+    if len > isize::MAX as usize {
+        // No object is that large: a bad length, not a buffer.
+        return None;
     }
     // SAFETY: non-NULL, and valid for `len` bytes per the caller.
     Some(unsafe { core::slice::from_raw_parts(ptr, len) })
@@ -124,6 +129,9 @@ pub(crate) unsafe fn try_slice<'a>(ptr: *const u8, len: usize) -> Option<&'a [u8
 pub(crate) unsafe fn try_slice_mut<'a>(ptr: *mut u8, len: usize) -> Option<&'a mut [u8]> {
     if ptr.is_null() {
         return if len == 0 { Some(&mut []) } else { None };
+    }
+    if len > isize::MAX as usize {
+        return None;
     }
     // SAFETY: non-NULL, and valid and exclusive for `len` bytes per the
     // caller.
@@ -165,6 +173,8 @@ mod tests {
         unsafe {
             assert_eq!(try_slice(core::ptr::null(), 0), Some(&[][..]));
             assert_eq!(try_slice(core::ptr::null(), 1), None);
+            let byte = 0u8;
+            assert_eq!(try_slice(&byte, usize::MAX), None, "checked before use");
         }
         let data = [1u8, 2, 3];
         // SAFETY: `data` is a live array of 3 bytes.

@@ -78,8 +78,10 @@ pub unsafe extern "C" fn mbedtls_free(ptr: *mut c_void) {
 }
 
 /// Installs the functions behind `mbedtls_calloc()` and `mbedtls_free()`.
-/// A NULL argument restores the C library's function for that hook (upstream
-/// would store the NULL and crash at the next allocation). Returns 0.
+/// If either argument is NULL, both hooks go back to the C library's
+/// functions (upstream would store the NULL and crash at the next
+/// allocation; keeping the other hook would pair one allocator's memory
+/// with another's free). Returns 0.
 ///
 /// The calloc hook must return zero-filled memory or NULL; the free hook
 /// must accept every pointer the calloc hook returned.
@@ -97,8 +99,12 @@ pub unsafe extern "C" fn mbedtls_platform_set_calloc_free(
     free_func: Option<unsafe extern "C" fn(ptr: *mut c_void)>,
 ) -> c_int {
     boundary(|| {
-        CALLOC_HOOK.store(calloc_func.map_or(0, |f| f as usize), Ordering::Release);
-        FREE_HOOK.store(free_func.map_or(0, |f| f as usize), Ordering::Release);
+        let (c, f) = match (calloc_func, free_func) {
+            (Some(c), Some(f)) => (c as usize, f as usize),
+            _ => (0, 0),
+        };
+        CALLOC_HOOK.store(c, Ordering::Release);
+        FREE_HOOK.store(f, Ordering::Release);
         0
     })
 }

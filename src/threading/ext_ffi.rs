@@ -45,23 +45,32 @@ pub extern "C" fn mbedcrypto_threading_is_thread_safe() -> c_int {
 }
 
 /// Checks that the program was compiled with headers that match the
-/// library: `backend` must be the program's `MBEDCRYPTO_THREADING_BACKEND`
-/// and `mutex_size` its `sizeof(mbedtls_threading_mutex_t)` (0 without
-/// threading). A mismatch means the program was built against the headers
-/// of another configuration, and contexts would not have the layout the
-/// library expects. Use `MBEDCRYPTO_THREADING_CHECK_ABI()`, which passes
-/// both. Returns 0 on a match, `MBEDTLS_ERR_THREADING_BAD_INPUT_DATA`
-/// otherwise.
+/// library: `backend` must be the program's `MBEDCRYPTO_THREADING_BACKEND`,
+/// `mutex_size` and `mutex_align` its `sizeof` and alignment of
+/// `mbedtls_threading_mutex_t` (0 and 0 without threading; an alignment of
+/// 0 means "unknown" and is not compared). A mismatch means the program was
+/// built against the headers of another configuration, and contexts would
+/// not have the layout the library expects. Use
+/// `MBEDCRYPTO_THREADING_CHECK_ABI()`, which passes all three. Returns 0 on
+/// a match, `MBEDTLS_ERR_THREADING_BAD_INPUT_DATA` otherwise.
 ///
 /// Thread safety: pure.
 #[unsafe(no_mangle)]
-pub extern "C" fn mbedcrypto_threading_abi_matches(backend: c_int, mutex_size: usize) -> c_int {
+pub extern "C" fn mbedcrypto_threading_abi_matches(
+    backend: c_int,
+    mutex_size: usize,
+    mutex_align: usize,
+) -> c_int {
     boundary(|| {
         #[cfg(mbedtls_threading_c)]
-        let size = core::mem::size_of::<crate::abi::threading::mbedtls_threading_mutex_t>();
+        let (size, align) = (
+            core::mem::size_of::<crate::abi::threading::mbedtls_threading_mutex_t>(),
+            core::mem::align_of::<crate::abi::threading::mbedtls_threading_mutex_t>(),
+        );
         #[cfg(not(mbedtls_threading_c))]
-        let size = 0usize;
-        if backend == mbedcrypto_threading_backend() && mutex_size == size {
+        let (size, align) = (0usize, 0usize);
+        let align_ok = mutex_align == 0 || mutex_align == align;
+        if backend == mbedcrypto_threading_backend() && mutex_size == size && align_ok {
             0
         } else {
             MBEDTLS_ERR_THREADING_BAD_INPUT_DATA
@@ -126,7 +135,7 @@ pub unsafe extern "C" fn mbedcrypto_once(
         let Some(f) = init_fn else {
             return MBEDTLS_ERR_THREADING_BAD_INPUT_DATA;
         };
-        if once.is_null() {
+        if once.is_null() || !once.is_aligned() {
             return MBEDTLS_ERR_THREADING_BAD_INPUT_DATA;
         }
         // SAFETY: `once` is non-NULL and valid per the contract; its fields

@@ -84,6 +84,34 @@ pub static mut mbedtls_mutex_unlock: Option<
     unsafe extern "C" fn(mutex: *mut mbedtls_threading_mutex_t) -> c_int,
 > = Some(mutex_unlock_impl);
 
+/// A mutex pointer the backends may use: non-NULL and aligned for the type
+/// (a misaligned pointer, say into a packed struct, is refused rather than
+/// accessed atomically, which would be undefined behaviour).
+#[cfg(mbedtls_threading_c)]
+fn usable(mutex: *mut mbedtls_threading_mutex_t) -> Option<NonNull<mbedtls_threading_mutex_t>> {
+    NonNull::new(mutex).filter(|m| m.as_ptr().is_aligned())
+}
+
+/// Whether `mutex` is one of the library's global mutexes, which the
+/// live-mutex count leaves out.
+#[cfg(mbedtls_threading_c)]
+fn is_global(mutex: *mut mbedtls_threading_mutex_t) -> bool {
+    #[cfg(mbedtls_fs_io)]
+    if core::ptr::eq(mutex, &raw mut mbedtls_threading_readdir_mutex) {
+        return true;
+    }
+    #[cfg(all(mbedtls_have_time_date, not(mbedtls_platform_gmtime_r_alt)))]
+    if core::ptr::eq(mutex, &raw mut mbedtls_threading_gmtime_mutex) {
+        return true;
+    }
+    [
+        &raw mut mbedtls_threading_key_slot_mutex,
+        &raw mut mbedtls_threading_psa_globaldata_mutex,
+        &raw mut mbedtls_threading_psa_rngdata_mutex,
+    ]
+    .contains(&mutex)
+}
+
 /// The library's `mbedtls_mutex_init`.
 ///
 /// # Safety
@@ -93,9 +121,12 @@ pub static mut mbedtls_mutex_unlock: Option<
 #[cfg(mbedtls_threading_c)]
 unsafe extern "C" fn mutex_init_impl(mutex: *mut mbedtls_threading_mutex_t) {
     boundary(|| {
-        let Some(m) = NonNull::new(mutex) else { return };
+        let Some(m) = usable(mutex) else { return };
         // SAFETY: valid per this function's contract.
-        count_init(unsafe { backend::init(m) });
+        let outcome = unsafe { backend::init(m) };
+        if !is_global(mutex) {
+            count_init(outcome);
+        }
     })
 }
 
@@ -107,9 +138,12 @@ unsafe extern "C" fn mutex_init_impl(mutex: *mut mbedtls_threading_mutex_t) {
 #[cfg(mbedtls_threading_c)]
 unsafe extern "C" fn mutex_free_impl(mutex: *mut mbedtls_threading_mutex_t) {
     boundary(|| {
-        let Some(m) = NonNull::new(mutex) else { return };
+        let Some(m) = usable(mutex) else { return };
         // SAFETY: valid per this function's contract.
-        count_free(unsafe { backend::free(m) });
+        let outcome = unsafe { backend::free(m) };
+        if !is_global(mutex) {
+            count_free(outcome);
+        }
     })
 }
 
@@ -121,7 +155,7 @@ unsafe extern "C" fn mutex_free_impl(mutex: *mut mbedtls_threading_mutex_t) {
 #[cfg(mbedtls_threading_c)]
 unsafe extern "C" fn mutex_lock_impl(mutex: *mut mbedtls_threading_mutex_t) -> c_int {
     boundary(|| {
-        let Some(m) = NonNull::new(mutex) else {
+        let Some(m) = usable(mutex) else {
             return MBEDTLS_ERR_THREADING_BAD_INPUT_DATA;
         };
         // SAFETY: valid per this function's contract.
@@ -140,7 +174,7 @@ unsafe extern "C" fn mutex_lock_impl(mutex: *mut mbedtls_threading_mutex_t) -> c
 #[cfg(mbedtls_threading_c)]
 unsafe extern "C" fn mutex_unlock_impl(mutex: *mut mbedtls_threading_mutex_t) -> c_int {
     boundary(|| {
-        let Some(m) = NonNull::new(mutex) else {
+        let Some(m) = usable(mutex) else {
             return MBEDTLS_ERR_THREADING_BAD_INPUT_DATA;
         };
         // SAFETY: valid per this function's contract.

@@ -27,6 +27,8 @@ const TAG_LIVE: u32 = 0x4D58_0000;
 pub(crate) const FREED: u32 = 0x4D46_0000;
 /// The whole word while an init is in progress ("MI"): not live yet.
 const INITIALISING: u32 = 0x4D49_0000;
+/// How long an init waits for another init of the same mutex to finish.
+const MAX_INIT_SPINS: u32 = if cfg!(loom) { 4 } else { 1 << 16 };
 const TAG_MASK: u32 = 0xFFFF_0000;
 /// Set while some thread holds the lock.
 const LOCKED: u32 = 0x1;
@@ -93,16 +95,21 @@ impl<'a> LockWord<'a> {
     /// nothing, so a double init cannot break a holder or leak.
     pub(crate) fn init(&self) -> InitOutcome {
         let mut word = self.state.load(Ordering::Acquire);
+        let mut spins = 0u32;
         loop {
             if is_live(word) {
                 return InitOutcome::AlreadyLive;
             }
-            if word == INITIALISING {
-                // Another thread is initialising it right now.
+            if word == INITIALISING && spins < MAX_INIT_SPINS {
+                // Another thread is initialising it right now (inits of one
+                // mutex should not race, but must not break if they do).
+                spins += 1;
                 spin_hint();
                 word = self.state.load(Ordering::Acquire);
                 continue;
             }
+            // Still INITIALISING after that long, it is garbage (or a process
+            // forked in the middle of an init): claim it like any other.
             // Claim the init first: the owner field may only be cleared by
             // the one init that wins, and before the word says "live", so
             // it can never overwrite the id of a thread that has locked it.
@@ -307,6 +314,15 @@ mod tests {
         );
         assert_eq!(w.lock(9, &NoWait), Ok(()));
         assert_eq!(w.unlock(9, &NoWait), Ok(()));
+    }
+
+    #[test]
+    fn a_stuck_init_marker_is_garbage() {
+        let (s, o) = (AtomicU32::new(INITIALISING), AtomicU32::new(77));
+        let w = LockWord::new(&s, &o);
+        assert_eq!(w.init(), InitOutcome::Initialised);
+        assert_eq!(w.lock(1, &NoWait), Ok(()));
+        assert_eq!(o.load(Ordering::Relaxed), 1);
     }
 
     #[test]

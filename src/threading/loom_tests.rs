@@ -135,7 +135,7 @@ fn free_never_disturbs_a_holder() {
 }
 
 #[test]
-fn init_racing_lock_and_free() {
+fn init_racing_init_and_lock() {
     loom::model(|| {
         let m = Mx::new();
         let m2 = m.clone();
@@ -163,6 +163,43 @@ fn init_racing_lock_and_free() {
             1
         );
         assert_eq!(m.word().free(), FreeOutcome::Freed);
+    });
+}
+
+#[test]
+fn free_with_a_parked_waiter() {
+    // A holder, a thread waiting for the lock (parked or spinning), and a
+    // thread freeing the mutex: free must refuse while either is there,
+    // and the waiter must get the lock and release it.
+    loom::model(|| {
+        let m = Mx::new();
+        m.word().init();
+        m.word().lock(1, &m.parker).unwrap();
+        let m2 = m.clone();
+        let waiter = thread::spawn(move || {
+            let r = m2.word().lock(2, &m2.parker);
+            if r.is_ok() {
+                m2.word().unlock(2, &m2.parker).unwrap();
+            }
+            r
+        });
+        let m3 = m.clone();
+        let freer = thread::spawn(move || m3.word().free());
+        m.word().unlock(1, &m.parker).unwrap();
+        let waited = waiter.join().unwrap();
+        let freed = freer.join().unwrap();
+        match freed {
+            // Free won after both were done, or before the waiter arrived:
+            // the waiter then saw a freed mutex, never a half-freed one.
+            FreeOutcome::Freed => {
+                assert!(matches!(waited, Ok(()) | Err(LockError::NotInitialised)))
+            }
+            FreeOutcome::Busy => {
+                assert_eq!(waited, Ok(()));
+                assert_eq!(m.word().free(), FreeOutcome::Freed, "no waiter left parked");
+            }
+            FreeOutcome::NotLive => panic!("the mutex was live"),
+        }
     });
 }
 
@@ -285,5 +322,45 @@ fn alt_lazy_init_runs_once_under_racing_first_locks() {
             super::alt_table::FreeOutcome::Freed
         );
         assert!(!ops.live.load(Ordering::SeqCst));
+    });
+}
+
+#[test]
+fn alt_tombstones_and_claims_race() {
+    // Two threads use two mutexes that collide in a two-slot table: each
+    // inits, locks, unlocks and frees its own, concurrently, twice. Lookups
+    // must never miss a live entry or find the other's.
+    loom::model(|| {
+        let storage = Arc::new(([Slot::new(), Slot::new()], AtomicU32::new(0)));
+        let handles: Vec<_> = [(1u32, 0x1000usize), (2u32, 0x1008usize)]
+            .into_iter()
+            .map(|(id, addr)| {
+                let storage = storage.clone();
+                thread::spawn(move || {
+                    let ops = Arc::new(ModelAlt::default());
+                    let t = AltTable::new(&storage.0, &storage.1);
+                    for _ in 0..2 {
+                        assert_eq!(
+                            t.init(addr, Some(&ops)),
+                            super::alt_table::InitOutcome::Initialised
+                        );
+                        t.lock(addr, Some(&ops), id).unwrap();
+                        t.unlock(addr, Some(&ops), id).unwrap();
+                        assert_eq!(
+                            t.free(addr, Some(&ops)),
+                            super::alt_table::FreeOutcome::Freed
+                        );
+                        assert_eq!(
+                            t.lock(addr, Some(&ops), id),
+                            Err(super::alt_table::AltError::NotInitialised)
+                        );
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        assert_eq!(storage.1.load(Ordering::SeqCst), 0, "no overflow");
     });
 }

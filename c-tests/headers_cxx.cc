@@ -1,0 +1,21 @@
+// headers_cxx.cc: every public header compiles as C++ (with -Werror) and
+// declares its functions with C linkage, so C++ programs can use them.
+#include "mbedtls/build_info.h"
+#include "mbedtls/error.h"
+#include "mbedtls/platform.h"
+#include "mbedtls/platform_time.h"
+#include "mbedtls/platform_util.h"
+#include "mbedtls/private_access.h"
+#include "mbedtls/threading.h"
+#include "mbedtls/threading_ext.h"
+#include "mbedtls/version.h"
+
+int main()
+{
+    char buf[64];
+    mbedtls_strerror(MBEDTLS_ERR_ERROR_GENERIC_ERROR, buf, sizeof(buf));
+    if (MBEDCRYPTO_THREADING_CHECK_ABI() != 0) {
+        return 1;
+    }
+    return mbedtls_version_get_number() == MBEDTLS_VERSION_NUMBER ? 0 : 1;
+}
