@@ -8,8 +8,9 @@
 //! live in [`abi`], which has no dependencies so the ABI checks (`systest/`)
 //! can read it on its own.
 //!
-//! `unsafe` code lives only in the C boundary (`*/ffi.rs`, `ffi/`) and in
-//! the mutex backends (`threading/{builtin,pthread,alt}.rs`).
+//! `unsafe` code lives only in the C boundary (`*/ffi.rs`, `ext_ffi.rs`,
+//! `ffi/`, `platform/sys.rs`) and in the mutex backends
+//! (`threading/{builtin,pthread,alt,park}.rs`).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![allow(non_camel_case_types, non_upper_case_globals)]

@@ -148,8 +148,8 @@ extern void (*mbedtls_mutex_free)(mbedtls_threading_mutex_t *mutex);
  * `MBEDTLS_ERR_THREADING_BAD_INPUT_DATA` if `mutex` is NULL, was never
  * initialised, was freed, or (`MBEDTLS_THREADING_ALT`) no backend is
  * installed yet, and `MBEDTLS_ERR_THREADING_MUTEX_ERROR` if the calling
- * thread already holds it (instead of deadlocking) or the system's mutex
- * failed. Under `MBEDTLS_THREADING_ALT`, a non-zero code from the
+ * thread already holds it (instead of deadlocking; hosted builds, which
+ * know thread ids) or the system's mutex failed. Under `MBEDTLS_THREADING_ALT`, a non-zero code from the
  * application's lock function is returned as is.
  *
  * Thread safety: locked.
@@ -165,7 +165,7 @@ extern int (*mbedtls_mutex_lock)(mbedtls_threading_mutex_t *mutex);
  * The library's implementation returns 0 on success,
  * `MBEDTLS_ERR_THREADING_BAD_INPUT_DATA` if `mutex` is NULL, was never
  * initialised or was freed, and `MBEDTLS_ERR_THREADING_MUTEX_ERROR` if it
- * is not locked or another thread holds it.
+ * is not locked or (hosted builds) another thread holds it.
  *
  * Thread safety: locked.
  */

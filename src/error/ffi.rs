@@ -52,3 +52,22 @@ pub extern "C" fn mbedtls_low_level_strerr(error_code: c_int) -> *const c_char {
         None => core::ptr::null(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn c_api_handles_null_and_unknown_codes() {
+        // SAFETY: NULL is accepted and ignored.
+        unsafe { mbedtls_strerror(-0x4284, core::ptr::null_mut(), 100) };
+        assert!(!mbedtls_high_level_strerr(-0x4284).is_null());
+        assert!(!mbedtls_low_level_strerr(-0x4284).is_null());
+        assert!(mbedtls_high_level_strerr(-0x1080).is_null());
+        assert!(mbedtls_low_level_strerr(-0x0011).is_null());
+        let mut buf = [0x55 as c_char; 8];
+        // SAFETY: 8 writable bytes.
+        unsafe { mbedtls_strerror(-0x001C, buf.as_mut_ptr(), buf.len()) };
+        assert_eq!(buf[7], 0, "truncated and terminated");
+    }
+}

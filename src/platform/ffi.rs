@@ -130,3 +130,63 @@ pub extern "C" fn mbedtls_platform_teardown(ctx: *mut mbedtls_platform_context) 
         let _ = ctx;
     })
 }
+
+#[cfg(all(test, mbedtls_platform_memory))]
+mod tests {
+    use super::*;
+    use core::sync::atomic::AtomicUsize;
+
+    static HOOK_CALLS: AtomicUsize = AtomicUsize::new(0);
+
+    unsafe extern "C" fn counting_calloc(n: usize, size: usize) -> *mut c_void {
+        HOOK_CALLS.fetch_add(1, Ordering::SeqCst);
+        // SAFETY: forwarding calloc's own contract.
+        unsafe { super::super::sys::system_calloc(n, size) }
+    }
+
+    #[test]
+    fn hooks_overflow_and_null() {
+        assert!(
+            mbedtls_calloc(usize::MAX, 2).is_null(),
+            "overflow is refused"
+        );
+        // SAFETY: NULL is accepted.
+        unsafe { mbedtls_free(core::ptr::null_mut()) };
+        // SAFETY: hooks with calloc's and free's contracts; reset afterwards.
+        unsafe {
+            assert_eq!(
+                mbedtls_platform_set_calloc_free(Some(counting_calloc), None),
+                0
+            );
+        }
+        let p = mbedtls_calloc(4, 4);
+        assert!(!p.is_null());
+        // SAFETY: `p` came from mbedtls_calloc with the current hooks.
+        unsafe { mbedtls_free(p) };
+        assert_eq!(
+            HOOK_CALLS.load(Ordering::SeqCst),
+            0,
+            "a lone hook is not installed"
+        );
+        // SAFETY: as above.
+        unsafe {
+            assert_eq!(
+                mbedtls_platform_set_calloc_free(Some(counting_calloc), Some(system_free_hook)),
+                0
+            );
+        }
+        let p = mbedtls_calloc(1, 8);
+        // SAFETY: as above.
+        unsafe { mbedtls_free(p) };
+        assert_eq!(HOOK_CALLS.load(Ordering::SeqCst), 1);
+        // SAFETY: resets to the C library.
+        unsafe { mbedtls_platform_set_calloc_free(None, None) };
+        assert_eq!(mbedtls_platform_setup(core::ptr::null_mut()), 0);
+        mbedtls_platform_teardown(core::ptr::null_mut());
+    }
+
+    unsafe extern "C" fn system_free_hook(p: *mut c_void) {
+        // SAFETY: `p` came from the C library's calloc (counting_calloc).
+        unsafe { super::super::sys::system_free(p) }
+    }
+}

@@ -48,3 +48,20 @@ pub unsafe extern "C" fn mbedtls_platform_gmtime_r(
         unsafe { libc::gmtime_r(tt, tm_buf) }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zeroize_wipes_exactly_the_range() {
+        let mut buf = [0xA5u8; 16];
+        // SAFETY: 14 writable bytes from offset 1.
+        unsafe { mbedtls_platform_zeroize(buf.as_mut_ptr().add(1).cast(), 14) };
+        assert_eq!(buf[0], 0xA5);
+        assert_eq!(buf[15], 0xA5);
+        assert!(buf[1..15].iter().all(|&b| b == 0));
+        // SAFETY: NULL is ignored whatever the length.
+        unsafe { mbedtls_platform_zeroize(core::ptr::null_mut(), 100) };
+    }
+}

@@ -163,3 +163,70 @@ pub unsafe extern "C" fn mbedcrypto_once(
 pub extern "C" fn mbedcrypto_version_get_string() -> *const c_char {
     boundary(|| crate::version::MBEDCRYPTO_VERSION_CSTR.as_ptr())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::sync::atomic::{AtomicUsize, Ordering};
+
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+
+    unsafe extern "C" fn count_run(_arg: *mut c_void) {
+        RUNS.fetch_add(1, Ordering::SeqCst);
+    }
+
+    #[test]
+    fn once_through_the_c_api() {
+        let mut flag = mbedcrypto_once_t { state: 0, owner: 0 };
+        // SAFETY: a valid flag and a function that ignores its argument.
+        unsafe {
+            assert_eq!(
+                mbedcrypto_once(&mut flag, Some(count_run), core::ptr::null_mut()),
+                0
+            );
+            assert_eq!(
+                mbedcrypto_once(&mut flag, Some(count_run), core::ptr::null_mut()),
+                0
+            );
+            assert_eq!(
+                mbedcrypto_once(
+                    core::ptr::null_mut(),
+                    Some(count_run),
+                    core::ptr::null_mut()
+                ),
+                MBEDTLS_ERR_THREADING_BAD_INPUT_DATA
+            );
+            assert_eq!(
+                mbedcrypto_once(&mut flag, None, core::ptr::null_mut()),
+                MBEDTLS_ERR_THREADING_BAD_INPUT_DATA
+            );
+        }
+        assert_eq!(RUNS.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn abi_and_backend_queries() {
+        let backend = mbedcrypto_threading_backend();
+        #[cfg(mbedtls_threading_c)]
+        let (size, align) = (
+            core::mem::size_of::<crate::abi::threading::mbedtls_threading_mutex_t>(),
+            core::mem::align_of::<crate::abi::threading::mbedtls_threading_mutex_t>(),
+        );
+        #[cfg(not(mbedtls_threading_c))]
+        let (size, align) = (0, 0);
+        assert_eq!(mbedcrypto_threading_abi_matches(backend, size, align), 0);
+        assert_eq!(mbedcrypto_threading_abi_matches(backend, size, 0), 0);
+        assert_ne!(
+            mbedcrypto_threading_abi_matches(backend, size + 1, align),
+            0
+        );
+        assert_ne!(
+            mbedcrypto_threading_abi_matches(backend + 1, size, align),
+            0
+        );
+        assert_eq!(mbedcrypto_threading_alt_overflows(), 0);
+        // SAFETY: the function returns a static NUL-terminated string.
+        let v = unsafe { core::ffi::CStr::from_ptr(mbedcrypto_version_get_string()) };
+        assert_eq!(v.to_str().unwrap(), env!("CARGO_PKG_VERSION"));
+    }
+}

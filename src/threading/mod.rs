@@ -5,17 +5,21 @@
 //! - built-in (`MBEDTLS_THREADING_BUILTIN`, default): an 8-byte mutex whose
 //!   lifecycle and lock state share one atomic word (`lockword.rs`), parking
 //!   waiters in parking_lot's global parking lot;
-//! - pthread (`MBEDTLS_THREADING_PTHREAD`): upstream's layout around an
-//!   error-checking `pthread_mutex_t`, with our lifecycle tag in its padding;
+//! - pthread (`MBEDTLS_THREADING_PTHREAD`): upstream's layout around a
+//!   default-type `pthread_mutex_t`, with our lifecycle tag, waiter count
+//!   and holder id in its padding;
 //! - alt (`MBEDTLS_THREADING_ALT`): the application's mutex functions, with
 //!   the library's bookkeeping in a side table keyed by address
 //!   (`alt_table.rs`).
 //!
 //! In every backend, lock or unlock of a never-initialised or freed mutex
-//! returns `MBEDTLS_ERR_THREADING_BAD_INPUT_DATA`; unlock of a mutex the
-//! caller does not hold, and a lock that would self-deadlock, return
-//! `MBEDTLS_ERR_THREADING_MUTEX_ERROR`; free of a locked, never-initialised
-//! or freed mutex does nothing.
+//! returns `MBEDTLS_ERR_THREADING_BAD_INPUT_DATA`; unlock of a mutex that is
+//! not locked returns `MBEDTLS_ERR_THREADING_MUTEX_ERROR`; free of a locked,
+//! never-initialised or freed mutex does nothing. Where threads have ids
+//! (hosted builds), an unlock by a thread that does not hold the mutex, and
+//! a lock that would self-deadlock, also return
+//! `MBEDTLS_ERR_THREADING_MUTEX_ERROR`; firmware builds (`no_std`) cannot
+//! tell tasks apart and leave those to the application's mutex.
 
 use core::ffi::c_int;
 use core::sync::atomic::{AtomicUsize, Ordering};
