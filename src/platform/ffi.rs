@@ -2,7 +2,7 @@
 //! hooks (`MBEDTLS_PLATFORM_MEMORY`), and the no-op platform setup.
 
 use core::ffi::{c_int, c_void};
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicPtr, Ordering};
 
 use crate::abi::platform::mbedtls_platform_context;
 use crate::ffi::boundary;
@@ -14,25 +14,28 @@ type FreeFn = unsafe extern "C" fn(ptr: *mut c_void);
 
 use super::sys::{system_calloc, system_free};
 
-// The installed hooks as addresses; 0 means the C library's calloc/free.
-static CALLOC_HOOK: AtomicUsize = AtomicUsize::new(0);
-static FREE_HOOK: AtomicUsize = AtomicUsize::new(0);
+// The installed hooks (function pointers, kept as pointers so they keep
+// their provenance); NULL means the C library's calloc/free.
+static CALLOC_HOOK: AtomicPtr<()> = AtomicPtr::new(core::ptr::null_mut());
+static FREE_HOOK: AtomicPtr<()> = AtomicPtr::new(core::ptr::null_mut());
 
 fn calloc_hook() -> CallocFn {
-    match CALLOC_HOOK.load(Ordering::Acquire) {
-        0 => system_calloc,
-        // SAFETY: only `mbedtls_platform_set_calloc_free` stores non-zero
-        // values, and only from non-NULL pointers of type `CallocFn`.
-        addr => unsafe { core::mem::transmute::<usize, CallocFn>(addr) },
+    let hook = CALLOC_HOOK.load(Ordering::Acquire);
+    if hook.is_null() {
+        return system_calloc;
     }
+    // SAFETY: only `mbedtls_platform_set_calloc_free` stores non-NULL
+    // values, and only function pointers of type `CallocFn`.
+    unsafe { core::mem::transmute::<*mut (), CallocFn>(hook) }
 }
 
 fn free_hook() -> FreeFn {
-    match FREE_HOOK.load(Ordering::Acquire) {
-        0 => system_free,
-        // SAFETY: as in `calloc_hook`, for `FreeFn`.
-        addr => unsafe { core::mem::transmute::<usize, FreeFn>(addr) },
+    let hook = FREE_HOOK.load(Ordering::Acquire);
+    if hook.is_null() {
+        return system_free;
     }
+    // SAFETY: as in `calloc_hook`, for `FreeFn`.
+    unsafe { core::mem::transmute::<*mut (), FreeFn>(hook) }
 }
 
 /// Allocates zero-filled memory for `n` elements of `size` bytes through the
@@ -100,8 +103,8 @@ pub unsafe extern "C" fn mbedtls_platform_set_calloc_free(
 ) -> c_int {
     boundary(|| {
         let (c, f) = match (calloc_func, free_func) {
-            (Some(c), Some(f)) => (c as usize, f as usize),
-            _ => (0, 0),
+            (Some(c), Some(f)) => (c as *mut (), f as *mut ()),
+            _ => (core::ptr::null_mut(), core::ptr::null_mut()),
         };
         CALLOC_HOOK.store(c, Ordering::Release);
         FREE_HOOK.store(f, Ordering::Release);

@@ -9,7 +9,7 @@
 
 use core::ffi::c_int;
 use core::ptr::NonNull;
-use core::sync::atomic::{AtomicU8, AtomicU32, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicPtr, AtomicU8, AtomicU32, Ordering};
 
 use super::alt_table::{AltOps, AltTable, FreeOutcome, InitOutcome, Slot};
 use super::{Lifecycle, ThreadingError, thread_id};
@@ -34,11 +34,11 @@ const READY: u8 = 1;
 const RETIRED: u8 = 2;
 
 static STATE: AtomicU8 = AtomicU8::new(NONE);
-// The application's functions, stored as addresses (0 = none).
-static F_INIT: AtomicUsize = AtomicUsize::new(0);
-static F_FREE: AtomicUsize = AtomicUsize::new(0);
-static F_LOCK: AtomicUsize = AtomicUsize::new(0);
-static F_UNLOCK: AtomicUsize = AtomicUsize::new(0);
+// The application's functions, stored as pointers (NULL = none).
+static F_INIT: AtomicPtr<()> = AtomicPtr::new(core::ptr::null_mut());
+static F_FREE: AtomicPtr<()> = AtomicPtr::new(core::ptr::null_mut());
+static F_LOCK: AtomicPtr<()> = AtomicPtr::new(core::ptr::null_mut());
+static F_UNLOCK: AtomicPtr<()> = AtomicPtr::new(core::ptr::null_mut());
 
 /// Storage for the library's own lazy-initialisation mutex, of the
 /// application's type.
@@ -76,17 +76,17 @@ fn user_ops() -> Option<UserOps> {
         F_LOCK.load(Ordering::Acquire),
         F_UNLOCK.load(Ordering::Acquire),
     );
-    if i == 0 || f == 0 || l == 0 || u == 0 {
+    if i.is_null() || f.is_null() || l.is_null() || u.is_null() {
         return None;
     }
-    // SAFETY: the addresses were stored by `set_alt` from non-NULL function
-    // pointers of exactly these types.
+    // SAFETY: the pointers were stored by `set_alt` from function pointers
+    // of exactly these types.
     unsafe {
         Some(UserOps {
-            init: core::mem::transmute::<usize, VoidFn>(i),
-            free: core::mem::transmute::<usize, VoidFn>(f),
-            lock: core::mem::transmute::<usize, IntFn>(l),
-            unlock: core::mem::transmute::<usize, IntFn>(u),
+            init: core::mem::transmute::<*mut (), VoidFn>(i),
+            free: core::mem::transmute::<*mut (), VoidFn>(f),
+            lock: core::mem::transmute::<*mut (), IntFn>(l),
+            unlock: core::mem::transmute::<*mut (), IntFn>(u),
             lazy_ready: state == READY,
         })
     }
@@ -166,10 +166,10 @@ pub(crate) fn set_alt(
         return;
     };
     let was = STATE.load(Ordering::Acquire);
-    F_INIT.store(init as usize, Ordering::Release);
-    F_FREE.store(free as usize, Ordering::Release);
-    F_LOCK.store(lock as usize, Ordering::Release);
-    F_UNLOCK.store(unlock as usize, Ordering::Release);
+    F_INIT.store(init as *mut (), Ordering::Release);
+    F_FREE.store(free as *mut (), Ordering::Release);
+    F_LOCK.store(lock as *mut (), Ordering::Release);
+    F_UNLOCK.store(unlock as *mut (), Ordering::Release);
     if was != READY {
         // SAFETY: LAZY is the library's own storage of the application's
         // type; nothing uses it until STATE says READY below.
