@@ -254,21 +254,7 @@ impl<'a> LockWord<'a> {
 mod tests {
     use super::*;
 
-    /// A parker for single-threaded tests: never needs to wait.
-    struct NoWait;
-    impl Parker for NoWait {
-        type Spin = ();
-        fn spin(&self, _: &mut ()) -> bool {
-            false
-        }
-        fn park(&self, _: usize, validate: impl FnOnce() -> bool) {
-            assert!(!validate(), "a single-threaded test would wait forever");
-        }
-        fn unpark_one(&self, _: usize, callback: impl FnOnce(bool)) {
-            callback(false);
-        }
-        fn unpark_all(&self, _: usize) {}
-    }
+    use crate::threading::park::NoWait;
 
     fn words() -> (AtomicU32, AtomicU32) {
         (AtomicU32::new(0), AtomicU32::new(0))

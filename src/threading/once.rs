@@ -110,20 +110,7 @@ mod tests {
     use super::*;
     use core::cell::Cell;
 
-    struct NoWait;
-    impl Parker for NoWait {
-        type Spin = ();
-        fn spin(&self, _: &mut ()) -> bool {
-            false
-        }
-        fn park(&self, _: usize, validate: impl FnOnce() -> bool) {
-            assert!(!validate(), "a single-threaded test would wait forever");
-        }
-        fn unpark_one(&self, _: usize, callback: impl FnOnce(bool)) {
-            callback(false);
-        }
-        fn unpark_all(&self, _: usize) {}
-    }
+    use crate::threading::park::NoWait;
 
     #[test]
     fn runs_once_and_reports_reentry() {

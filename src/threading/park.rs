@@ -105,3 +105,23 @@ pub(crate) const PARKER: ParkingLot = ParkingLot;
 /// The parker of this build.
 #[cfg(not(feature = "std"))]
 pub(crate) const PARKER: Spin = Spin;
+
+/// A parker for single-threaded unit tests of the state machines: it never
+/// needs to wait, and fails the test if it would.
+#[cfg(all(test, not(loom)))]
+pub(crate) struct NoWait;
+
+#[cfg(all(test, not(loom)))]
+impl Parker for NoWait {
+    type Spin = ();
+    fn spin(&self, _: &mut ()) -> bool {
+        false
+    }
+    fn park(&self, _: usize, validate: impl FnOnce() -> bool) {
+        assert!(!validate(), "a single-threaded test would wait forever");
+    }
+    fn unpark_one(&self, _: usize, callback: impl FnOnce(bool)) {
+        callback(false);
+    }
+    fn unpark_all(&self, _: usize) {}
+}
