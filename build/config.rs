@@ -42,6 +42,13 @@ pub struct BuildConfig {
     pub std: bool,
     /// The threading backend.
     pub threading: Threading,
+    /// `MBEDTLS_ENTROPY_HARDWARE_ALT`: the application supplies
+    /// `mbedtls_hardware_poll()` (feature `entropy-hardware-alt`).
+    pub entropy_hardware_alt: bool,
+    /// `MBEDTLS_ENTROPY_NV_SEED` (feature `entropy-nv-seed`).
+    pub entropy_nv_seed: bool,
+    /// `MBEDTLS_CTR_DRBG_USE_128_BIT_KEY` (feature `ctr-drbg-128-bit-key`).
+    pub ctr_drbg_128_bit_key: bool,
 }
 
 fn feature(name: &str) -> bool {
@@ -64,7 +71,13 @@ impl BuildConfig {
         } else {
             Threading::None
         };
-        BuildConfig { std, threading }
+        BuildConfig {
+            std,
+            threading,
+            entropy_hardware_alt: feature("entropy-hardware-alt"),
+            entropy_nv_seed: feature("entropy-nv-seed"),
+            ctr_drbg_128_bit_key: feature("ctr-drbg-128-bit-key"),
+        }
     }
 
     /// `rustc --cfg` names for this configuration: every macro of
@@ -94,7 +107,14 @@ impl BuildConfig {
                 Threading::Pthread,
                 Threading::Alt,
             ] {
-                for (name, _) in (BuildConfig { std, threading }).config_macros() {
+                let config = BuildConfig {
+                    std,
+                    threading,
+                    entropy_hardware_alt: true,
+                    entropy_nv_seed: true,
+                    ctr_drbg_128_bit_key: true,
+                };
+                for (name, _) in config.config_macros() {
                     if !all.contains(&name) {
                         all.push(name);
                     }
@@ -126,8 +146,45 @@ impl BuildConfig {
                 "functions that read and write files are available",
             ));
         }
+        if !self.std {
+            m.push((
+                "MBEDTLS_NO_PLATFORM_ENTROPY",
+                "no operating-system entropy source (firmware build)",
+            ));
+        }
+        if self.entropy_hardware_alt {
+            m.push((
+                "MBEDTLS_ENTROPY_HARDWARE_ALT",
+                "the application supplies mbedtls_hardware_poll(), a strong entropy source",
+            ));
+        }
+        if self.entropy_nv_seed {
+            m.push((
+                "MBEDTLS_ENTROPY_NV_SEED",
+                "entropy is also drawn from a seed kept in non-volatile storage",
+            ));
+        }
+        if self.ctr_drbg_128_bit_key {
+            m.push((
+                "MBEDTLS_CTR_DRBG_USE_128_BIT_KEY",
+                "CTR_DRBG uses AES-128 instead of AES-256",
+            ));
+        }
         // Modules.
+        m.push((
+            "MBEDTLS_CTR_DRBG_C",
+            "ctr_drbg.h: the AES-CTR deterministic random bit generator",
+        ));
+        m.push((
+            "MBEDTLS_ENTROPY_C",
+            "entropy.h: the entropy accumulator and its sources",
+        ));
         m.push(("MBEDTLS_ERROR_C", "error.h: mbedtls_strerror() and friends"));
+        m.push((
+            "MBEDTLS_HMAC_DRBG_C",
+            "hmac_drbg.h: the HMAC deterministic random bit generator",
+        ));
+        m.push(("MBEDTLS_MD_C", "md.h: the generic message-digest layer, with HMAC"));
         m.push((
             "MBEDTLS_PLATFORM_C",
             "platform.h: the platform abstraction layer",
@@ -157,6 +214,12 @@ impl BuildConfig {
                 "mutexes come from the application's threading_alt.h",
             )),
         }
+        m.push(("MBEDTLS_SELF_TEST", "the *_self_test() functions"));
+        m.push(("MBEDTLS_SHA1_C", "sha1.h: SHA-1"));
+        m.push(("MBEDTLS_SHA224_C", "sha256.h: SHA-224"));
+        m.push(("MBEDTLS_SHA256_C", "sha256.h: SHA-256"));
+        m.push(("MBEDTLS_SHA384_C", "sha512.h: SHA-384"));
+        m.push(("MBEDTLS_SHA512_C", "sha512.h: SHA-512"));
         m.push((
             "MBEDTLS_VERSION_C",
             "version.h: run-time version information",

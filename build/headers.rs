@@ -56,6 +56,34 @@ pub const HEADERS: &[HeaderSpec] = &[
         sources: &["src/abi/threading.rs", "src/threading/ffi.rs"],
     },
     HeaderSpec {
+        name: "md.h",
+        sources: &["src/abi/md.rs", "src/md/ffi.rs"],
+    },
+    HeaderSpec {
+        name: "sha1.h",
+        sources: &["src/abi/sha1.rs", "src/md/sha1_ffi.rs"],
+    },
+    HeaderSpec {
+        name: "sha256.h",
+        sources: &["src/abi/sha256.rs", "src/md/sha256_ffi.rs"],
+    },
+    HeaderSpec {
+        name: "sha512.h",
+        sources: &["src/abi/sha512.rs", "src/md/sha512_ffi.rs"],
+    },
+    HeaderSpec {
+        name: "entropy.h",
+        sources: &["src/abi/entropy.rs", "src/entropy/ffi.rs"],
+    },
+    HeaderSpec {
+        name: "ctr_drbg.h",
+        sources: &["src/abi/ctr_drbg.rs", "src/ctr_drbg/ffi.rs"],
+    },
+    HeaderSpec {
+        name: "hmac_drbg.h",
+        sources: &["src/abi/hmac_drbg.rs", "src/hmac_drbg/ffi.rs"],
+    },
+    HeaderSpec {
         name: "threading_ext.h",
         sources: &["src/abi/threading_ext.rs", "src/threading/ext_ffi.rs"],
     },

@@ -19,20 +19,56 @@
 #![cfg_attr(loom, allow(dead_code))]
 
 pub mod abi;
+#[cfg(mbedtls_ctr_drbg_c)]
+mod ctr_drbg;
+#[cfg(mbedtls_entropy_c)]
+mod entropy;
 mod error;
 mod ffi;
+#[cfg(mbedtls_hmac_drbg_c)]
+mod hmac_drbg;
+#[cfg(mbedtls_md_c)]
+mod md;
 mod platform;
 mod threading;
 mod version;
 
 pub use abi::build_info::*;
+#[cfg(mbedtls_ctr_drbg_c)]
+pub use abi::ctr_drbg::*;
+#[cfg(mbedtls_entropy_c)]
+pub use abi::entropy::*;
+#[cfg(mbedtls_hmac_drbg_c)]
+pub use abi::hmac_drbg::*;
+#[cfg(mbedtls_md_c)]
+pub use abi::md::*;
+#[cfg(mbedtls_sha1_c)]
+pub use abi::sha1::*;
+#[cfg(mbedtls_sha256_c)]
+pub use abi::sha256::*;
+#[cfg(mbedtls_sha512_c)]
+pub use abi::sha512::*;
 pub use abi::error::*;
 pub use abi::platform::*;
 #[cfg(mbedtls_have_time)]
 pub use abi::platform_time::*;
 pub use abi::threading::*;
 pub use abi::threading_ext::*;
+#[cfg(all(mbedtls_ctr_drbg_c, not(loom)))]
+pub use ctr_drbg::ffi::*;
+#[cfg(all(mbedtls_entropy_c, not(loom)))]
+pub use entropy::ffi::*;
 pub use error::ffi::*;
+#[cfg(all(mbedtls_hmac_drbg_c, not(loom)))]
+pub use hmac_drbg::ffi::*;
+#[cfg(all(mbedtls_md_c, not(loom)))]
+pub use md::ffi::*;
+#[cfg(all(mbedtls_sha1_c, not(loom)))]
+pub use md::sha1_ffi::*;
+#[cfg(all(mbedtls_sha256_c, not(loom)))]
+pub use md::sha256_ffi::*;
+#[cfg(all(mbedtls_sha512_c, not(loom)))]
+pub use md::sha512_ffi::*;
 pub use platform::ffi::*;
 #[cfg(mbedtls_have_time)]
 pub use platform::time_ffi::*;

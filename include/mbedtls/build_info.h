@@ -56,4 +56,33 @@
 #error "MBEDTLS_THREADING_C needs exactly one of MBEDTLS_THREADING_BUILTIN, MBEDTLS_THREADING_PTHREAD, MBEDTLS_THREADING_ALT"
 #endif
 
+/*
+ * Helper macros upstream derives from the configuration (in its
+ * config_adjust_*.h headers), for programs that test them with #if.
+ */
+#if defined(MBEDTLS_SHA1_C)
+#define MBEDTLS_MD_CAN_SHA1
+#endif
+#if defined(MBEDTLS_SHA224_C)
+#define MBEDTLS_MD_CAN_SHA224
+#endif
+#if defined(MBEDTLS_SHA256_C)
+#define MBEDTLS_MD_CAN_SHA256
+#endif
+#if defined(MBEDTLS_SHA384_C)
+#define MBEDTLS_MD_CAN_SHA384
+#endif
+#if defined(MBEDTLS_SHA512_C)
+#define MBEDTLS_MD_CAN_SHA512
+#endif
+#if defined(MBEDTLS_MD_C) || defined(MBEDTLS_ENTROPY_C) || defined(MBEDTLS_HMAC_DRBG_C) || \
+    defined(MBEDTLS_RSA_C)
+#define MBEDTLS_MD_LIGHT
+#endif
+#if defined(MBEDTLS_MD_CAN_SHA1) || defined(MBEDTLS_MD_CAN_SHA224) || \
+    defined(MBEDTLS_MD_CAN_SHA256) || defined(MBEDTLS_MD_CAN_SHA384) || \
+    defined(MBEDTLS_MD_CAN_SHA512)
+#define MBEDTLS_MD_SOME_LEGACY
+#endif
+
 #endif /* MBEDTLS_BUILD_INFO_H */

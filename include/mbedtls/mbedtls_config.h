@@ -19,8 +19,20 @@
 /* functions that read and write files are available */
 #define MBEDTLS_FS_IO
 
+/* ctr_drbg.h: the AES-CTR deterministic random bit generator */
+#define MBEDTLS_CTR_DRBG_C
+
+/* entropy.h: the entropy accumulator and its sources */
+#define MBEDTLS_ENTROPY_C
+
 /* error.h: mbedtls_strerror() and friends */
 #define MBEDTLS_ERROR_C
+
+/* hmac_drbg.h: the HMAC deterministic random bit generator */
+#define MBEDTLS_HMAC_DRBG_C
+
+/* md.h: the generic message-digest layer, with HMAC */
+#define MBEDTLS_MD_C
 
 /* platform.h: the platform abstraction layer */
 #define MBEDTLS_PLATFORM_C
@@ -33,6 +45,24 @@
 
 /* mutexes are mbedcrypto-rs's built-in parking mutex (not an upstream option) */
 #define MBEDTLS_THREADING_BUILTIN
+
+/* the *_self_test() functions */
+#define MBEDTLS_SELF_TEST
+
+/* sha1.h: SHA-1 */
+#define MBEDTLS_SHA1_C
+
+/* sha256.h: SHA-224 */
+#define MBEDTLS_SHA224_C
+
+/* sha256.h: SHA-256 */
+#define MBEDTLS_SHA256_C
+
+/* sha512.h: SHA-384 */
+#define MBEDTLS_SHA384_C
+
+/* sha512.h: SHA-512 */
+#define MBEDTLS_SHA512_C
 
 /* version.h: run-time version information */
 #define MBEDTLS_VERSION_C

@@ -12,11 +12,25 @@
 #![allow(non_camel_case_types)]
 
 pub mod build_info;
+#[cfg(mbedtls_ctr_drbg_c)]
+pub mod ctr_drbg;
+#[cfg(mbedtls_entropy_c)]
+pub mod entropy;
 pub mod error;
+#[cfg(mbedtls_hmac_drbg_c)]
+pub mod hmac_drbg;
+#[cfg(mbedtls_md_c)]
+pub mod md;
 pub mod platform;
 #[cfg(mbedtls_have_time)]
 pub mod platform_time;
 pub mod platform_util;
+#[cfg(mbedtls_sha1_c)]
+pub mod sha1;
+#[cfg(mbedtls_sha256_c)]
+pub mod sha256;
+#[cfg(mbedtls_sha512_c)]
+pub mod sha512;
 pub mod threading;
 pub mod threading_ext;
 

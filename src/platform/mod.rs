@@ -2,6 +2,8 @@
 //! secure zeroisation, and time.
 
 pub(crate) mod ffi;
+#[cfg_attr(not(any(mbedtls_ctr_drbg_c, mbedtls_hmac_drbg_c)), allow(dead_code))]
+pub(crate) mod fork;
 mod sys;
 #[cfg(mbedtls_have_time)]
 pub(crate) mod time_ffi;

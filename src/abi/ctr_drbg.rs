@@ -1,0 +1,1 @@
+//! ctr_drbg.h: types and constants (filled in by the module that implements it).

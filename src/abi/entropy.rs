@@ -1,0 +1,1 @@
+//! entropy.h: types and constants (filled in by the module that implements it).

@@ -1,0 +1,1 @@
+//! hmac_drbg.h: types and constants (filled in by the module that implements it).

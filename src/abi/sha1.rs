@@ -1,0 +1,1 @@
+//! sha1.h: types and constants (filled in by the module that implements it).

@@ -1,0 +1,1 @@
+//! sha512.h: types and constants (filled in by the module that implements it).

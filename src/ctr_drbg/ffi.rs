@@ -1,0 +1,1 @@
+//! The C surface of ctr_drbg.h.

@@ -1,0 +1,4 @@
+//! ctr_drbg.h (core).
+
+#[cfg(not(loom))]
+pub(crate) mod ffi;

@@ -1,0 +1,1 @@
+//! The C surface of entropy.h.

@@ -1,0 +1,4 @@
+//! entropy.h (core).
+
+#[cfg(not(loom))]
+pub(crate) mod ffi;

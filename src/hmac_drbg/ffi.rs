@@ -1,0 +1,1 @@
+//! The C surface of hmac_drbg.h.
