@@ -5,7 +5,10 @@
  * Eight "accounts", each a context with an embedded mbedtls mutex, are
  * shared by four threads that move money between them. Each transfer locks
  * two accounts in address order, so there is no deadlock. The total must be
- * the same at the end. The demo also shows the library turning misuse into
+ * the same at the end. Then four threads draw random blocks from one shared
+ * CTR_DRBG seeded from one entropy context while a fifth reseeds it (upstream
+ * leaves reseeding unlocked; here every entry point locks), and every block
+ * must be distinct. The demo also shows the library turning misuse into
  * error codes instead of crashes or hangs.
  */
 #include <pthread.h>
@@ -13,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mbedtls/ctr_drbg.h"
+#include "mbedtls/entropy.h"
 #include "mbedtls/error.h"
 #include "mbedtls/platform.h"
 #include "mbedtls/threading.h"
@@ -77,6 +82,100 @@ static void *teller(void *arg)
     return NULL;
 }
 
+#define DRAWERS 4
+#define DRAWS 20000
+
+static mbedtls_entropy_context entropy;
+static mbedtls_ctr_drbg_context drbg;
+static unsigned long long firsts[DRAWERS * DRAWS];
+static volatile int drawing_done;
+
+static void *drawer(void *arg)
+{
+    size_t id = (size_t) arg;
+    unsigned char block[64];
+    for (size_t i = 0; i < DRAWS; i++) {
+        if (mbedtls_ctr_drbg_random(&drbg, block, sizeof(block)) != 0) {
+            return (void *) 1;
+        }
+        memcpy(&firsts[id * DRAWS + i], block, sizeof(firsts[0]));
+    }
+    return NULL;
+}
+
+static void *reseeder(void *arg)
+{
+    long *reseeds = arg;
+    while (!drawing_done) {
+        if (mbedtls_ctr_drbg_reseed(&drbg, (const unsigned char *) "demo", 4) != 0) {
+            return (void *) 1;
+        }
+        (*reseeds)++;
+    }
+    return NULL;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    unsigned long long x = *(const unsigned long long *) a;
+    unsigned long long y = *(const unsigned long long *) b;
+    return x < y ? -1 : x > y;
+}
+
+/* An entropy callback that calls back into the DRBG it is seeding. */
+static int reentrant_entropy(void *ctx, unsigned char *out, size_t len)
+{
+    unsigned char tmp[16];
+    int inner = mbedtls_ctr_drbg_random(ctx, tmp, sizeof(tmp));
+    printf("  re-entrant f_entropy: the inner random returned -0x%04X\n", (unsigned) -inner);
+    memset(out, 0x42, len);
+    return inner == 0 ? 0 : -1;
+}
+
+static int shared_drbg_demo(void)
+{
+    mbedtls_entropy_init(&entropy);
+    mbedtls_ctr_drbg_init(&drbg);
+    int ret = mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &entropy,
+                                    (const unsigned char *) "mbedcrypto-rs demo", 18);
+    if (ret != 0) {
+        printf("seed failed: -0x%04X\n", (unsigned) -ret);
+        return 1;
+    }
+    pthread_t t[DRAWERS], r;
+    long reseeds = 0;
+    drawing_done = 0;
+    if (pthread_create(&r, NULL, reseeder, &reseeds) != 0) {
+        return 1;
+    }
+    for (size_t i = 0; i < DRAWERS; i++) {
+        if (pthread_create(&t[i], NULL, drawer, (void *) i) != 0) {
+            return 1;
+        }
+    }
+    int failed = 0;
+    for (int i = 0; i < DRAWERS; i++) {
+        void *res;
+        pthread_join(t[i], &res);
+        failed |= res != NULL;
+    }
+    drawing_done = 1;
+    void *res;
+    pthread_join(r, &res);
+    failed |= res != NULL;
+    qsort(firsts, DRAWERS * DRAWS, sizeof(firsts[0]), cmp_u64);
+    size_t dups = 0;
+    for (size_t i = 1; i < DRAWERS * DRAWS; i++) {
+        dups += firsts[i] == firsts[i - 1];
+    }
+    printf("%d threads drew %d 64-byte blocks each from one shared CTR_DRBG while another\n"
+           "thread reseeded it %ld times: %zu repeated blocks (expected 0)\n",
+           DRAWERS, DRAWS, reseeds, dups);
+    mbedtls_ctr_drbg_free(&drbg);
+    mbedtls_entropy_free(&entropy);
+    return failed || dups != 0;
+}
+
 static void show(const char *what, int ret)
 {
     char text[160];
@@ -119,7 +218,18 @@ int main(void)
     printf("%d threads made %d transfers each between %d shared accounts; total %ld (expected %d)\n",
            THREADS, TRANSFERS, ACCOUNTS, total, ACCOUNTS * 1000);
 
+    failed |= shared_drbg_demo();
+
     printf("misuse is reported, not undefined behaviour:\n");
+    unsigned char block[16];
+    mbedtls_ctr_drbg_context fresh;
+    mbedtls_ctr_drbg_init(&fresh);
+    show("random from a never-seeded CTR_DRBG", mbedtls_ctr_drbg_random(&fresh, block, 16));
+    show("seed whose f_entropy re-enters the DRBG",
+         mbedtls_ctr_drbg_seed(&fresh, reentrant_entropy, &fresh, NULL, 0));
+    mbedtls_ctr_drbg_free(&fresh);
+    mbedtls_ctr_drbg_free(&fresh);
+    show("random after free (freed twice)", mbedtls_ctr_drbg_random(&fresh, block, 16));
     mbedtls_threading_mutex_t m;
     memset(&m, 0, sizeof(m));
     show("lock of a never-initialised mutex", mbedtls_mutex_lock(&m));

@@ -203,8 +203,7 @@ impl<'a> CtxLock<'a> {
                 return Err(EnterError::Lock(rc));
             }
         }
-        self.holder
-            .store(thread_id::current(), Ordering::Relaxed);
+        self.holder.store(thread_id::current(), Ordering::Relaxed);
         Ok(Held {
             lock: self,
             done: false,
@@ -242,7 +241,12 @@ impl<'a> CtxLock<'a> {
             }
             if self
                 .state
-                .compare_exchange(s, (s & USERS) | CLOSING, Ordering::Acquire, Ordering::Relaxed)
+                .compare_exchange(
+                    s,
+                    (s & USERS) | CLOSING,
+                    Ordering::Acquire,
+                    Ordering::Relaxed,
+                )
                 .is_ok()
             {
                 break;
@@ -373,5 +377,165 @@ unsafe fn mutex_unlock(m: *mut mbedtls_threading_mutex_t) -> c_int {
         // SAFETY: as in `mutex_init`.
         Some(f) => unsafe { f(m) },
         None => NO_HOOK,
+    }
+}
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicBool;
+    use std::sync::{Arc, Barrier};
+
+    /// A stand-in for a context: the mutex and the guard words.
+    #[derive(Default)]
+    struct Ctx {
+        #[cfg(mbedtls_threading_c)]
+        mutex: core::cell::UnsafeCell<[u64; 8]>,
+        state: AtomicU32,
+        holder: AtomicU32,
+    }
+
+    // SAFETY: the mutex memory is only touched through the mutex functions,
+    // which are thread-safe.
+    unsafe impl Sync for Ctx {}
+
+    impl Ctx {
+        fn lock(&self) -> CtxLock<'_> {
+            #[cfg(mbedtls_threading_c)]
+            {
+                const _: () = assert!(
+                    core::mem::size_of::<mbedtls_threading_mutex_t>() <= 64
+                        && core::mem::align_of::<mbedtls_threading_mutex_t>() <= 8
+                );
+                // SAFETY: the array is large and aligned enough for the
+                // mutex, lives as long as `self`, and is only used through
+                // this lock.
+                unsafe { CtxLock::new(&self.state, &self.holder, self.mutex.get().cast()) }
+            }
+            #[cfg(not(mbedtls_threading_c))]
+            CtxLock::new(&self.state, &self.holder)
+        }
+    }
+
+    #[test]
+    fn lifecycle_start_enter_retire() {
+        let ctx = Ctx::default();
+        let l = ctx.lock();
+        assert_eq!(l.enter().err(), Some(EnterError::NotLive), "not started");
+        assert_eq!(l.start(), Start::Fresh);
+        assert_eq!(
+            l.start(),
+            Start::AlreadyLive,
+            "second start reuses the mutex"
+        );
+        let held = l.enter().expect("live");
+        assert_eq!(
+            l.enter().err(),
+            Some(EnterError::Reentered),
+            "the holder entering again is refused"
+        );
+        assert!(
+            !l.retire(|| panic!("must not wipe")),
+            "free by the holder is refused"
+        );
+        assert_eq!(held.unlock(), 0);
+        let mut wiped = 0;
+        assert!(l.retire(|| wiped += 1));
+        assert_eq!(wiped, 1);
+        assert!(!l.is_live());
+        assert_eq!(l.enter().err(), Some(EnterError::NotLive), "freed");
+        assert!(l.retire(|| wiped += 1), "free again only wipes");
+        assert_eq!(wiped, 2);
+        assert_eq!(l.start(), Start::Fresh, "reuse after free");
+        assert!(l.retire(|| ()));
+        assert_eq!(ctx.state.load(Ordering::Relaxed), 0);
+    }
+
+    #[test]
+    fn locked_maps_codes() {
+        let ctx = Ctx::default();
+        let l = ctx.lock();
+        assert_eq!(locked(&l, -7, || 0), -7, "not live gives the module's code");
+        l.start();
+        assert_eq!(locked(&l, -7, || -3), -3, "the operation's result");
+        assert_eq!(
+            locked(&l, -7, || locked(&l, -7, || 0)),
+            MBEDTLS_ERR_THREADING_MUTEX_ERROR,
+            "re-entry from inside an operation"
+        );
+        l.retire(|| ());
+    }
+
+    #[cfg(all(mbedtls_threading_c, not(miri)))]
+    #[test]
+    fn free_waits_for_the_holder_and_later_calls_fail() {
+        let ctx = Arc::new(Ctx::default());
+        ctx.lock().start();
+        let entered = Arc::new(Barrier::new(2));
+        let released = Arc::new(AtomicBool::new(false));
+        let holder = {
+            let (ctx, entered, released) = (ctx.clone(), entered.clone(), released.clone());
+            std::thread::spawn(move || {
+                let l = ctx.lock();
+                let held = l.enter().unwrap();
+                entered.wait();
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                released.store(true, Ordering::SeqCst);
+                assert_eq!(held.unlock(), 0);
+            })
+        };
+        entered.wait();
+        let l = ctx.lock();
+        assert!(l.retire(|| assert!(
+            released.load(Ordering::SeqCst),
+            "wiped while an operation was inside"
+        )));
+        holder.join().unwrap();
+        assert_eq!(l.enter().err(), Some(EnterError::NotLive));
+    }
+
+    #[cfg(not(miri))]
+    #[test]
+    fn free_racing_many_operations() {
+        for _ in 0..20 {
+            let ctx = Arc::new(Ctx::default());
+            ctx.lock().start();
+            let counter = Arc::new(std::sync::atomic::AtomicU64::new(0));
+            let go = Arc::new(Barrier::new(5));
+            let workers: Vec<_> = (0..4)
+                .map(|_| {
+                    let (ctx, counter, go) = (ctx.clone(), counter.clone(), go.clone());
+                    std::thread::spawn(move || {
+                        go.wait();
+                        let l = ctx.lock();
+                        loop {
+                            match l.enter() {
+                                Ok(held) => {
+                                    // A non-atomic read-modify-write under the lock.
+                                    let v = counter.load(Ordering::Relaxed);
+                                    counter.store(v + 1, Ordering::Relaxed);
+                                    assert_eq!(held.unlock(), 0);
+                                }
+                                Err(EnterError::NotLive) => return,
+                                Err(e) => panic!("unexpected {e:?}"),
+                            }
+                        }
+                    })
+                })
+                .collect();
+            go.wait();
+            std::thread::sleep(std::time::Duration::from_millis(2));
+            let l = ctx.lock();
+            let mut at_wipe = 0;
+            assert!(l.retire(|| at_wipe = counter.load(Ordering::Relaxed)));
+            for w in workers {
+                w.join().unwrap();
+            }
+            assert_eq!(
+                counter.load(Ordering::Relaxed),
+                at_wipe,
+                "an operation ran after the wipe"
+            );
+        }
     }
 }
