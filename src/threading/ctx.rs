@@ -25,15 +25,18 @@
 //! tracks the lifecycle, and callers serialise as upstream requires.
 
 use core::ffi::c_int;
-use core::sync::atomic::{AtomicU32, Ordering};
 
-use super::park::{PARKER, Parker};
+#[cfg(not(loom))]
+use super::park::PARKER;
+use super::park::Parker;
+use super::sync::{AtomicU32, Ordering};
+#[cfg(not(loom))]
 use super::thread_id;
-#[cfg(mbedtls_threading_c)]
+#[cfg(all(mbedtls_threading_c, not(loom)))]
+use crate::abi::threading::MBEDTLS_ERR_THREADING_BAD_INPUT_DATA;
+use crate::abi::threading::MBEDTLS_ERR_THREADING_MUTEX_ERROR;
+#[cfg(all(mbedtls_threading_c, not(loom)))]
 use crate::abi::threading::mbedtls_threading_mutex_t;
-use crate::abi::threading::{
-    MBEDTLS_ERR_THREADING_BAD_INPUT_DATA, MBEDTLS_ERR_THREADING_MUTEX_ERROR,
-};
 
 /// The mutex is live: operations may enter.
 const LIVE: u32 = 1 << 31;
@@ -68,7 +71,7 @@ impl EnterError {
     }
 }
 
-/// What [`CtxLock::start`] found.
+/// What a start found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Start {
     /// The mutex was initialised by this call.
@@ -77,90 +80,69 @@ pub(crate) enum Start {
     AlreadyLive,
 }
 
-/// A context's mutex and guard words, all in C memory.
-pub(crate) struct CtxLock<'a> {
+/// The mutex operations the protocol needs (the `mbedtls_mutex_*` hooks in
+/// the library, a model in the loom tests).
+pub(crate) trait CtxMutex {
+    /// Initialises the mutex.
+    fn init(&self);
+    /// Frees the mutex.
+    fn free(&self);
+    /// Locks: 0 or an error code.
+    fn lock(&self) -> c_int;
+    /// Unlocks: 0 or an error code.
+    fn unlock(&self) -> c_int;
+}
+
+/// The state machine over a context's two guard words, independent of the
+/// mutex, the parker and the thread-id source (so loom can check it).
+pub(crate) struct GuardWords<'a> {
     state: &'a AtomicU32,
     holder: &'a AtomicU32,
-    #[cfg(mbedtls_threading_c)]
-    mutex: *mut mbedtls_threading_mutex_t,
 }
 
-/// Proof that the calling thread holds a context's mutex. Unlock it with
-/// [`Held::unlock`] to see the unlock's result; dropping it unlocks too
-/// (on early returns and unwinding).
-pub(crate) struct Held<'l, 'a> {
-    lock: &'l CtxLock<'a>,
-    done: bool,
-}
-
-impl<'a> CtxLock<'a> {
-    /// A lock over a context's guard words and mutex.
-    ///
-    /// # Safety
-    ///
-    /// `mutex` points to the context's mutex member, valid for `'a`, and it
-    /// is only ever initialised, locked, unlocked and freed through a
-    /// `CtxLock` over the same guard words.
-    #[cfg(mbedtls_threading_c)]
-    pub(crate) unsafe fn new(
-        state: &'a AtomicU32,
-        holder: &'a AtomicU32,
-        mutex: *mut mbedtls_threading_mutex_t,
-    ) -> Self {
-        CtxLock {
-            state,
-            holder,
-            mutex,
-        }
-    }
-
-    /// A lock over a context's guard words (no mutex in this build).
-    #[cfg(not(mbedtls_threading_c))]
+impl<'a> GuardWords<'a> {
+    /// The guard over `state` and `holder` (the context's guard words).
     pub(crate) fn new(state: &'a AtomicU32, holder: &'a AtomicU32) -> Self {
-        CtxLock { state, holder }
+        GuardWords { state, holder }
     }
 
     fn key(&self) -> usize {
         core::ptr::from_ref(self.state) as usize
     }
 
-    /// Whether the context is live (seeded and not freed).
+    /// Whether the context is live (started and not freed).
     pub(crate) fn is_live(&self) -> bool {
-        self.state.load(Ordering::Acquire) & LIVE != 0
+        let s = self.state.load(Ordering::Acquire);
+        s & LIVE != 0 && s & CLOSING == 0
     }
 
-    /// Whether the calling thread holds this context's mutex.
-    fn held_by_me(&self) -> bool {
-        let me = thread_id::current();
+    fn held_by(&self, me: u32) -> bool {
         me != 0 && self.holder.load(Ordering::Relaxed) == me
     }
 
     /// Waits until `done(state)` holds, parking between looks.
-    fn wait_until(&self, done: impl Fn(u32) -> bool) {
-        let mut spin = <_ as Default>::default();
+    fn wait_until<P: Parker>(&self, parker: &P, done: impl Fn(u32) -> bool) {
+        let mut spin = P::Spin::default();
         loop {
-            let s = self.state.load(Ordering::Acquire);
-            if done(s) {
+            if done(self.state.load(Ordering::Acquire)) {
                 return;
             }
-            if PARKER.spin(&mut spin) {
+            if parker.spin(&mut spin) {
                 continue;
             }
-            PARKER.park(self.key(), || !done(self.state.load(Ordering::Acquire)));
+            parker.park(self.key(), || !done(self.state.load(Ordering::Acquire)));
         }
     }
 
-    /// Makes the context live, initialising its mutex unless it already is
-    /// (a second seed without free reuses the mutex). Waits for a concurrent
-    /// start or free of the same context to finish first.
-    pub(crate) fn start(&self) -> Start {
+    /// See [`CtxLock::start`].
+    pub(crate) fn start<P: Parker>(&self, parker: &P, mutex: &impl CtxMutex) -> Start {
         loop {
             let s = self.state.load(Ordering::Acquire);
             if s & LIVE != 0 && s & CLOSING == 0 {
                 return Start::AlreadyLive;
             }
             if s & (STARTING | CLOSING) != 0 {
-                self.wait_until(|s| s & (STARTING | CLOSING) == 0);
+                self.wait_until(parker, |s| s & (STARTING | CLOSING) == 0);
                 continue;
             }
             if self
@@ -170,23 +152,19 @@ impl<'a> CtxLock<'a> {
             {
                 continue;
             }
-            #[cfg(mbedtls_threading_c)]
-            // SAFETY: per `new`, the mutex is valid; it is not live (the state
-            // word said so) and nobody else touches it while STARTING is set.
-            unsafe {
-                mutex_init(self.mutex)
-            };
+            // The mutex is not live (the state word said so) and nobody
+            // else touches it while STARTING is set.
+            mutex.init();
             self.holder.store(0, Ordering::Relaxed);
             self.state.store(LIVE, Ordering::Release);
-            PARKER.unpark_all(self.key());
+            parker.unpark_all(self.key());
             return Start::Fresh;
         }
     }
 
-    /// Enters an operation: counts the caller in while the context is live,
-    /// then locks the mutex.
-    pub(crate) fn enter(&self) -> Result<Held<'_, 'a>, EnterError> {
-        if self.held_by_me() {
+    /// See [`CtxLock::enter`]; `me` is the calling thread's id (0: unknown).
+    pub(crate) fn enter(&self, me: u32, mutex: &impl CtxMutex) -> Result<(), EnterError> {
+        if self.held_by(me) {
             return Err(EnterError::Reentered);
         }
         self.state
@@ -194,45 +172,53 @@ impl<'a> CtxLock<'a> {
                 (s & LIVE != 0 && s & CLOSING == 0 && s & USERS < USERS).then_some(s + 1)
             })
             .map_err(|_| EnterError::NotLive)?;
-        #[cfg(mbedtls_threading_c)]
-        {
-            // SAFETY: per `new`; the mutex stays live while we are counted in.
-            let rc = unsafe { mutex_lock(self.mutex) };
-            if rc != 0 {
-                self.leave();
-                return Err(EnterError::Lock(rc));
-            }
+        // The mutex stays live while we are counted in.
+        let rc = mutex.lock();
+        if rc != 0 {
+            self.leave_count();
+            return Err(EnterError::Lock(rc));
         }
-        self.holder.store(thread_id::current(), Ordering::Relaxed);
-        Ok(Held {
-            lock: self,
-            done: false,
-        })
+        self.holder.store(me, Ordering::Relaxed);
+        Ok(())
     }
 
-    /// Counts the caller out, waking a free that waits for the last one.
-    fn leave(&self) {
+    /// Unlocks after a successful [`Self::enter`] and counts the caller out:
+    /// 0, or `MBEDTLS_ERR_THREADING_MUTEX_ERROR` if the unlock failed.
+    pub(crate) fn leave<P: Parker>(&self, parker: &P, mutex: &impl CtxMutex) -> c_int {
+        self.holder.store(0, Ordering::Relaxed);
+        let rc = mutex.unlock();
+        if self.leave_count() {
+            parker.unpark_all(self.key());
+        }
+        if rc == 0 {
+            0
+        } else {
+            MBEDTLS_ERR_THREADING_MUTEX_ERROR
+        }
+    }
+
+    /// Counts the caller out; true if a free waits for this last one.
+    fn leave_count(&self) -> bool {
         let prev = self.state.fetch_sub(1, Ordering::Release);
-        if prev & CLOSING != 0 && prev & USERS == 1 {
-            PARKER.unpark_all(self.key());
-        }
+        prev & CLOSING != 0 && prev & USERS == 1
     }
 
-    /// Closes the context and waits for every operation inside it to leave;
-    /// then runs `wipe` with nobody else inside, frees the mutex and marks
-    /// the context not live. A context that is not live is only wiped (so
-    /// free is idempotent and legal after init). Returns false, having done
-    /// nothing, if the calling thread holds the mutex (a free from inside
-    /// one of the context's own callbacks), which could only deadlock.
-    pub(crate) fn retire(&self, wipe: impl FnOnce()) -> bool {
-        if self.held_by_me() {
+    /// See [`CtxLock::retire`].
+    pub(crate) fn retire<P: Parker>(
+        &self,
+        me: u32,
+        parker: &P,
+        mutex: &impl CtxMutex,
+        wipe: impl FnOnce(),
+    ) -> bool {
+        if self.held_by(me) {
             return false;
         }
         loop {
             let s = self.state.load(Ordering::Acquire);
             if s & (STARTING | CLOSING) != 0 {
                 // Another start or free is under way; let it finish.
-                self.wait_until(|s| s & (STARTING | CLOSING) == 0);
+                self.wait_until(parker, |s| s & (STARTING | CLOSING) == 0);
                 continue;
             }
             if s & LIVE == 0 {
@@ -252,20 +238,100 @@ impl<'a> CtxLock<'a> {
                 break;
             }
         }
-        self.wait_until(|s| s & USERS == 0);
+        self.wait_until(parker, |s| s & USERS == 0);
+        // Nobody is inside and nobody can enter.
         wipe();
-        #[cfg(mbedtls_threading_c)]
-        // SAFETY: per `new`; nobody is inside and nobody can enter.
-        unsafe {
-            mutex_free(self.mutex)
-        };
+        mutex.free();
         self.holder.store(0, Ordering::Relaxed);
         self.state.store(0, Ordering::Release);
-        PARKER.unpark_all(self.key());
+        parker.unpark_all(self.key());
         true
     }
 }
 
+/// A context's mutex and guard words, all in C memory, locked through the
+/// `mbedtls_mutex_*` hooks.
+#[cfg(not(loom))]
+pub(crate) struct CtxLock<'a> {
+    words: GuardWords<'a>,
+    mutex: HookMutex,
+}
+
+/// Proof that the calling thread holds a context's mutex. Unlock it with
+/// [`Held::unlock`] to see the unlock's result; dropping it unlocks too
+/// (on early returns and unwinding).
+#[cfg(not(loom))]
+pub(crate) struct Held<'l, 'a> {
+    lock: &'l CtxLock<'a>,
+    done: bool,
+}
+
+#[cfg(not(loom))]
+impl<'a> CtxLock<'a> {
+    /// A lock over a context's guard words and mutex.
+    ///
+    /// # Safety
+    ///
+    /// `mutex` points to the context's mutex member, valid for `'a`, and it
+    /// is only ever initialised, locked, unlocked and freed through a
+    /// `CtxLock` over the same guard words.
+    #[cfg(mbedtls_threading_c)]
+    pub(crate) unsafe fn new(
+        state: &'a AtomicU32,
+        holder: &'a AtomicU32,
+        mutex: *mut mbedtls_threading_mutex_t,
+    ) -> Self {
+        CtxLock {
+            words: GuardWords::new(state, holder),
+            mutex: HookMutex(mutex),
+        }
+    }
+
+    /// A lock over a context's guard words (no mutex in this build).
+    #[cfg(not(mbedtls_threading_c))]
+    pub(crate) fn new(state: &'a AtomicU32, holder: &'a AtomicU32) -> Self {
+        CtxLock {
+            words: GuardWords::new(state, holder),
+            mutex: HookMutex,
+        }
+    }
+
+    /// Whether the context is live (seeded and not freed).
+    pub(crate) fn is_live(&self) -> bool {
+        self.words.is_live()
+    }
+
+    /// Makes the context live, initialising its mutex unless it already is
+    /// (a second seed without free reuses the mutex). Waits for a concurrent
+    /// start or free of the same context to finish first.
+    pub(crate) fn start(&self) -> Start {
+        self.words.start(&PARKER, &self.mutex)
+    }
+
+    /// Enters an operation: counts the caller in while the context is live,
+    /// then locks the mutex. A thread that already holds the mutex gets
+    /// [`EnterError::Reentered`].
+    pub(crate) fn enter(&self) -> Result<Held<'_, 'a>, EnterError> {
+        self.words.enter(thread_id::current(), &self.mutex)?;
+        Ok(Held {
+            lock: self,
+            done: false,
+        })
+    }
+
+    /// Closes the context and waits for every operation inside it to leave;
+    /// then runs `wipe` with nobody else inside, frees the mutex and marks
+    /// the context not live. A context that is not live is only wiped (so
+    /// free is idempotent and legal after init). Returns false, having done
+    /// nothing, if the calling thread holds the mutex (a free from inside
+    /// one of the context's own callbacks), which could only deadlock.
+    pub(crate) fn retire(&self, wipe: impl FnOnce()) -> bool {
+        self.words
+            .retire(thread_id::current(), &PARKER, &self.mutex, wipe)
+    }
+}
+
+#[cfg(not(loom))]
 impl Held<'_, '_> {
     /// Unlocks, returning 0 or `MBEDTLS_ERR_THREADING_MUTEX_ERROR` if the
     /// unlock failed (upstream's code for that case).
@@ -278,21 +344,11 @@ impl Held<'_, '_> {
             return 0;
         }
         self.done = true;
-        self.lock.holder.store(0, Ordering::Relaxed);
-        #[cfg(mbedtls_threading_c)]
-        // SAFETY: per `CtxLock::new`; we hold the mutex, which is live.
-        let rc = unsafe { mutex_unlock(self.lock.mutex) };
-        #[cfg(not(mbedtls_threading_c))]
-        let rc = 0;
-        self.lock.leave();
-        if rc == 0 {
-            0
-        } else {
-            MBEDTLS_ERR_THREADING_MUTEX_ERROR
-        }
+        self.lock.words.leave(&PARKER, &self.lock.mutex)
     }
 }
 
+#[cfg(not(loom))]
 impl Drop for Held<'_, '_> {
     fn drop(&mut self) {
         let _ = self.release();
@@ -302,6 +358,7 @@ impl Drop for Held<'_, '_> {
 /// Runs `op` under the context's lock: `Err` from entering becomes a code
 /// (see [`EnterError::code`]); an unlock failure replaces `op`'s result with
 /// `MBEDTLS_ERR_THREADING_MUTEX_ERROR`, as upstream does.
+#[cfg(not(loom))]
 pub(crate) fn locked(lock: &CtxLock<'_>, not_live: c_int, op: impl FnOnce() -> c_int) -> c_int {
     match lock.enter() {
         Err(e) => e.code(not_live),
@@ -315,72 +372,68 @@ pub(crate) fn locked(lock: &CtxLock<'_>, not_live: c_int, op: impl FnOnce() -> c
     }
 }
 
-/// Code for a NULL or misaligned mutex pointer installed in a hook.
-#[cfg(mbedtls_threading_c)]
-const NO_HOOK: c_int = MBEDTLS_ERR_THREADING_BAD_INPUT_DATA;
-#[cfg(not(mbedtls_threading_c))]
-const _: c_int = MBEDTLS_ERR_THREADING_BAD_INPUT_DATA;
+/// The context's mutex, used through the `mbedtls_mutex_*` pointers (so
+/// wrappers a program installs see every call). A NULL hook is treated as
+/// a failing lock.
+#[cfg(all(mbedtls_threading_c, not(loom)))]
+struct HookMutex(*mut mbedtls_threading_mutex_t);
 
-/// Calls the `mbedtls_mutex_init` hook.
-///
-/// # Safety
-///
-/// `m` is valid for the call.
-#[cfg(mbedtls_threading_c)]
-unsafe fn mutex_init(m: *mut mbedtls_threading_mutex_t) {
-    // SAFETY: reading the hook by value; programs set it before starting
-    // threads, as with upstream.
-    if let Some(f) = unsafe { super::ffi::mbedtls_mutex_init } {
-        // SAFETY: `m` is valid (caller); the hook takes any mutex pointer.
-        unsafe { f(m) }
+/// No mutex in this build: locking is compiled out.
+#[cfg(all(not(mbedtls_threading_c), not(loom)))]
+struct HookMutex;
+
+#[cfg(all(not(mbedtls_threading_c), not(loom)))]
+impl CtxMutex for HookMutex {
+    fn init(&self) {}
+    fn free(&self) {}
+    fn lock(&self) -> c_int {
+        0
+    }
+    fn unlock(&self) -> c_int {
+        0
     }
 }
 
-/// Calls the `mbedtls_mutex_free` hook.
-///
-/// # Safety
-///
-/// As [`mutex_init`].
-#[cfg(mbedtls_threading_c)]
-unsafe fn mutex_free(m: *mut mbedtls_threading_mutex_t) {
-    // SAFETY: as in `mutex_init`.
-    if let Some(f) = unsafe { super::ffi::mbedtls_mutex_free } {
-        // SAFETY: as in `mutex_init`.
-        unsafe { f(m) }
+#[cfg(all(mbedtls_threading_c, not(loom)))]
+impl CtxMutex for HookMutex {
+    fn init(&self) {
+        // SAFETY: reading the hook by value; programs set it before starting
+        // threads, as with upstream.
+        if let Some(f) = unsafe { super::ffi::mbedtls_mutex_init } {
+            // SAFETY: the mutex is valid per `CtxLock::new`; the hook takes
+            // any mutex pointer.
+            unsafe { f(self.0) }
+        }
+    }
+
+    fn free(&self) {
+        // SAFETY: as in `init`.
+        if let Some(f) = unsafe { super::ffi::mbedtls_mutex_free } {
+            // SAFETY: as in `init`.
+            unsafe { f(self.0) }
+        }
+    }
+
+    fn lock(&self) -> c_int {
+        // SAFETY: as in `init`.
+        match unsafe { super::ffi::mbedtls_mutex_lock } {
+            // SAFETY: as in `init`.
+            Some(f) => unsafe { f(self.0) },
+            None => MBEDTLS_ERR_THREADING_BAD_INPUT_DATA,
+        }
+    }
+
+    fn unlock(&self) -> c_int {
+        // SAFETY: as in `init`.
+        match unsafe { super::ffi::mbedtls_mutex_unlock } {
+            // SAFETY: as in `init`.
+            Some(f) => unsafe { f(self.0) },
+            None => MBEDTLS_ERR_THREADING_BAD_INPUT_DATA,
+        }
     }
 }
 
-/// Calls the `mbedtls_mutex_lock` hook.
-///
-/// # Safety
-///
-/// As [`mutex_init`].
-#[cfg(mbedtls_threading_c)]
-unsafe fn mutex_lock(m: *mut mbedtls_threading_mutex_t) -> c_int {
-    // SAFETY: as in `mutex_init`.
-    match unsafe { super::ffi::mbedtls_mutex_lock } {
-        // SAFETY: as in `mutex_init`.
-        Some(f) => unsafe { f(m) },
-        None => NO_HOOK,
-    }
-}
-
-/// Calls the `mbedtls_mutex_unlock` hook.
-///
-/// # Safety
-///
-/// As [`mutex_init`].
-#[cfg(mbedtls_threading_c)]
-unsafe fn mutex_unlock(m: *mut mbedtls_threading_mutex_t) -> c_int {
-    // SAFETY: as in `mutex_init`.
-    match unsafe { super::ffi::mbedtls_mutex_unlock } {
-        // SAFETY: as in `mutex_init`.
-        Some(f) => unsafe { f(m) },
-        None => NO_HOOK,
-    }
-}
-
-#[cfg(all(test, feature = "std"))]
+#[cfg(all(test, feature = "std", not(loom)))]
 mod tests {
     use super::*;
     use std::sync::atomic::AtomicBool;

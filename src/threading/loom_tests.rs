@@ -364,3 +364,194 @@ fn alt_tombstones_and_claims_race() {
         assert_eq!(storage.1.load(Ordering::SeqCst), 0, "no overflow");
     });
 }
+
+/// A model of a context's mutex for the context-lock protocol: a spin lock
+/// that also checks it is never used while not live (never initialised, or
+/// freed) and never freed while locked or while a thread waits for it.
+#[derive(Default)]
+struct ModelCtxMutex {
+    live: AtomicBool,
+    locked: AtomicBool,
+    inits: AtomicUsize,
+    frees: AtomicUsize,
+}
+
+impl super::ctx::CtxMutex for Arc<ModelCtxMutex> {
+    fn init(&self) {
+        assert!(
+            !self.live.swap(true, Ordering::SeqCst),
+            "init of a live mutex"
+        );
+        self.inits.fetch_add(1, Ordering::SeqCst);
+    }
+    fn free(&self) {
+        assert!(
+            !self.locked.load(Ordering::SeqCst),
+            "free of a locked mutex"
+        );
+        assert!(
+            self.live.swap(false, Ordering::SeqCst),
+            "free of a dead mutex"
+        );
+        self.frees.fetch_add(1, Ordering::SeqCst);
+    }
+    fn lock(&self) -> core::ffi::c_int {
+        loop {
+            assert!(self.live.load(Ordering::SeqCst), "lock of a dead mutex");
+            if self
+                .locked
+                .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+                .is_ok()
+            {
+                return 0;
+            }
+            thread::yield_now();
+        }
+    }
+    fn unlock(&self) -> core::ffi::c_int {
+        assert!(self.live.load(Ordering::SeqCst), "unlock of a dead mutex");
+        assert!(
+            self.locked.swap(false, Ordering::Release),
+            "unlock of an unlocked mutex"
+        );
+        0
+    }
+}
+
+/// A context under the protocol: guard words, the model mutex, and a
+/// non-atomic field that operations and the wipe write (loom reports any
+/// unsynchronised access to it).
+struct ModelCtx {
+    state: AtomicU32,
+    holder: AtomicU32,
+    mutex: Arc<ModelCtxMutex>,
+    parker: Arc<ModelParker>,
+    data: loom::cell::UnsafeCell<u32>,
+}
+
+// SAFETY (test model): `data` is only accessed under the protocol, which is
+// what the model checks; loom's UnsafeCell detects any racing access.
+unsafe impl Sync for ModelCtx {}
+// SAFETY (test model): as above.
+unsafe impl Send for ModelCtx {}
+
+impl ModelCtx {
+    fn new() -> Arc<ModelCtx> {
+        Arc::new(ModelCtx {
+            state: AtomicU32::new(0),
+            holder: AtomicU32::new(0),
+            mutex: Arc::new(ModelCtxMutex::default()),
+            parker: Arc::new(ModelParker::default()),
+            data: loom::cell::UnsafeCell::new(0),
+        })
+    }
+    fn words(&self) -> super::ctx::GuardWords<'_> {
+        super::ctx::GuardWords::new(&self.state, &self.holder)
+    }
+    /// One operation as thread `me`: true if it ran.
+    fn operate(&self, me: u32) -> bool {
+        let w = self.words();
+        match w.enter(me, &self.mutex) {
+            Ok(()) => {
+                self.data.with_mut(|d| {
+                    // SAFETY: under the context's lock.
+                    unsafe { *d += 1 }
+                });
+                assert_eq!(w.leave(&self.parker, &self.mutex), 0);
+                true
+            }
+            Err(super::ctx::EnterError::NotLive) => false,
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    fn free(&self, me: u32) {
+        let w = self.words();
+        assert!(w.retire(me, &self.parker, &self.mutex, || {
+            self.data.with_mut(|d| {
+                // SAFETY: nobody is inside the context during the wipe.
+                unsafe { *d = 0 }
+            })
+        }));
+    }
+}
+
+#[test]
+fn ctx_free_waits_for_operations_and_blocks_new_ones() {
+    loom::model(|| {
+        let ctx = ModelCtx::new();
+        ctx.words().start(&ctx.parker, &ctx.mutex);
+        let workers: Vec<_> = (1..=2u32)
+            .map(|me| {
+                let ctx = ctx.clone();
+                thread::spawn(move || ctx.operate(me))
+            })
+            .collect();
+        ctx.free(3);
+        for w in workers {
+            w.join().unwrap();
+        }
+        assert!(!ctx.words().is_live());
+        assert_eq!(ctx.state.load(Ordering::SeqCst), 0);
+        assert_eq!(ctx.mutex.inits.load(Ordering::SeqCst), 1);
+        assert_eq!(ctx.mutex.frees.load(Ordering::SeqCst), 1);
+        // An operation after the free is refused, and touches no mutex.
+        assert!(!ctx.operate(1));
+        ctx.data.with(|d| {
+            // SAFETY: every thread has been joined.
+            assert_eq!(unsafe { *d }, 0, "an operation ran after the wipe");
+        });
+    });
+}
+
+#[test]
+fn ctx_start_racing_start_and_free() {
+    loom::model(|| {
+        let ctx = ModelCtx::new();
+        let starters: Vec<_> = (0..2)
+            .map(|_| {
+                let ctx = ctx.clone();
+                thread::spawn(move || ctx.words().start(&ctx.parker, &ctx.mutex))
+            })
+            .collect();
+        let freer = {
+            let ctx = ctx.clone();
+            thread::spawn(move || ctx.free(9))
+        };
+        let fresh = starters
+            .into_iter()
+            .map(|s| s.join().unwrap())
+            .filter(|s| *s == super::ctx::Start::Fresh)
+            .count();
+        freer.join().unwrap();
+        let inits = ctx.mutex.inits.load(Ordering::SeqCst);
+        let frees = ctx.mutex.frees.load(Ordering::SeqCst);
+        assert_eq!(inits, fresh, "one init per fresh start");
+        assert!(fresh >= 1);
+        // Live exactly when the inits outnumber the frees.
+        assert_eq!(ctx.words().is_live(), inits == frees + 1);
+        assert!(inits == frees || inits == frees + 1);
+        assert_eq!(ctx.mutex.live.load(Ordering::SeqCst), ctx.words().is_live());
+    });
+}
+
+#[test]
+fn ctx_reentry_is_refused_and_free_by_the_holder_does_nothing() {
+    loom::model(|| {
+        let ctx = ModelCtx::new();
+        ctx.words().start(&ctx.parker, &ctx.mutex);
+        let w = ctx.words();
+        w.enter(5, &ctx.mutex).unwrap();
+        assert_eq!(
+            w.enter(5, &ctx.mutex),
+            Err(super::ctx::EnterError::Reentered)
+        );
+        assert!(!w.retire(5, &ctx.parker, &ctx.mutex, || panic!("wiped")));
+        let other = {
+            let ctx = ctx.clone();
+            thread::spawn(move || ctx.operate(6))
+        };
+        assert_eq!(w.leave(&ctx.parker, &ctx.mutex), 0);
+        assert!(other.join().unwrap());
+        ctx.free(5);
+    });
+}

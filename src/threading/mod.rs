@@ -30,7 +30,6 @@ use crate::abi::threading::{
 
 // The C surface is left out of loom builds, which swap the atomics of the
 // state machines for loom's.
-#[cfg(not(loom))]
 pub(crate) mod ctx;
 #[cfg(not(loom))]
 pub(crate) mod ext_ffi;
