@@ -8,6 +8,8 @@
 
 #[cfg(not(loom))]
 pub(crate) mod ffi;
+#[cfg(mbedtls_self_test)]
+mod self_test;
 #[cfg(all(mbedtls_sha1_c, not(loom)))]
 pub(crate) mod sha1_ffi;
 #[cfg(all(mbedtls_sha256_c, not(loom)))]
@@ -210,6 +212,36 @@ impl Hasher {
     }
 }
 
+/// Hashes the contents of the file at `path` (bytes of a C string) with
+/// algorithm `ty` into `out[..size]`, reading it in chunks. `out` is
+/// written only on success.
+#[cfg(mbedtls_fs_io)]
+pub(crate) fn hash_file(ty: MdType, path: &[u8], out: &mut [u8]) -> std::io::Result<()> {
+    use std::io::Read;
+    use zeroize::Zeroize;
+
+    #[cfg(unix)]
+    let path = <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(path);
+    #[cfg(not(unix))]
+    let path = core::str::from_utf8(path)
+        .map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidInput))?;
+    let mut file = std::fs::File::open(path)?;
+    let mut h = Hasher::new(ty);
+    let mut buf = [0u8; 4096];
+    let result = loop {
+        match file.read(&mut buf) {
+            Ok(0) => break Ok(()),
+            Ok(n) => h.update(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => break Err(e),
+        }
+    };
+    buf.zeroize();
+    result?;
+    h.finish_into(out);
+    Ok(())
+}
+
 /// A keyed, resettable HMAC of one of the supported algorithms.
 #[derive(Clone)]
 pub(crate) enum HmacState {
@@ -287,7 +319,10 @@ mod tests {
     #[test]
     fn descriptors_are_found_by_type_name_and_address() {
         for info in &INFOS {
-            assert!(core::ptr::eq(MdInfo::from_type(info.ty as u32).unwrap(), info));
+            assert!(core::ptr::eq(
+                MdInfo::from_type(info.ty as u32).unwrap(),
+                info
+            ));
             assert!(core::ptr::eq(
                 MdInfo::from_name(info.name.to_bytes()).unwrap(),
                 info
@@ -301,7 +336,10 @@ mod tests {
         assert!(MdInfo::from_type(0).is_none());
         assert!(MdInfo::from_type(3).is_none(), "MD5 is not provided");
         assert_eq!(MdInfo::from_name(b"SHA").unwrap().ty, MdType::Sha1);
-        assert!(MdInfo::from_name(b"sha256").is_none(), "names are case-sensitive");
+        assert!(
+            MdInfo::from_name(b"sha256").is_none(),
+            "names are case-sensitive"
+        );
         let x = 0u64;
         assert!(MdInfo::from_ptr(&x).is_none());
         assert!(MdInfo::from_ptr::<u8>(core::ptr::null()).is_none());
