@@ -938,3 +938,359 @@ pub(crate) fn self_test_end(verbose: c_int) {
     #[cfg(not(feature = "std"))]
     let _ = verbose;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::abi::md::MBEDTLS_ERR_MD_FILE_IO_ERROR;
+    use core::ptr::{null, null_mut};
+
+    const BAD: c_int = MBEDTLS_ERR_MD_BAD_INPUT_DATA;
+    const TYPES: [(u32, usize, &core::ffi::CStr); 5] = [
+        (0x05, 20, c"SHA1"),
+        (0x08, 28, c"SHA224"),
+        (0x09, 32, c"SHA256"),
+        (0x0a, 48, c"SHA384"),
+        (0x0b, 64, c"SHA512"),
+    ];
+
+    fn new_ctx() -> mbedtls_md_context_t {
+        mbedtls_md_context_t {
+            md_info: null(),
+            md_ctx: null_mut(),
+            hmac_ctx: null_mut(),
+        }
+    }
+
+    fn info(ty: u32) -> *const mbedtls_md_info_t {
+        let p = mbedtls_md_info_from_type(ty);
+        assert!(!p.is_null());
+        p
+    }
+
+    fn hex(b: &[u8]) -> String {
+        b.iter().map(|x| format!("{x:02x}")).collect()
+    }
+
+    #[test]
+    fn lookups() {
+        for (ty, size, name) in TYPES {
+            let i = info(ty);
+            assert_eq!(usize::from(mbedtls_md_get_size(i)), size);
+            assert_eq!(mbedtls_md_get_type(i), ty);
+            // SAFETY: get_name returns a static NUL-terminated string.
+            let got = unsafe { core::ffi::CStr::from_ptr(mbedtls_md_get_name(i)) };
+            assert_eq!(got, name);
+            // SAFETY: a NUL-terminated string.
+            assert_eq!(unsafe { mbedtls_md_info_from_string(name.as_ptr()) }, i);
+        }
+        for ty in [0, 3, 4, 6, 7, 0x10, 0x13, 0xff, u32::MAX] {
+            assert!(mbedtls_md_info_from_type(ty).is_null(), "type {ty}");
+        }
+        assert_eq!(mbedtls_md_get_size(null()), 0);
+        assert_eq!(mbedtls_md_get_type(null()), 0);
+        assert!(mbedtls_md_get_name(null()).is_null());
+        let bogus = 0u64;
+        let bogus = (&raw const bogus).cast::<mbedtls_md_info_t>();
+        assert_eq!(mbedtls_md_get_size(bogus), 0, "a stray pointer is not read");
+        assert!(mbedtls_md_get_name(bogus).is_null());
+        // SAFETY: NULL and NUL-terminated strings.
+        unsafe {
+            assert_eq!(mbedtls_md_info_from_string(c"SHA".as_ptr()), info(0x05));
+            for bad in [c"sha256", c"MD5", c"SHA3-256", c"", c"SHA256 "] {
+                assert!(mbedtls_md_info_from_string(bad.as_ptr()).is_null());
+            }
+            assert!(mbedtls_md_info_from_string(null()).is_null());
+        }
+        let list = mbedtls_md_list();
+        // SAFETY: a static array of 6 ints.
+        let list = unsafe { core::slice::from_raw_parts(list, 6) };
+        assert_eq!(list, [0x0b, 0x0a, 0x09, 0x08, 0x05, 0]);
+        for (ty, info) in list.iter().zip(super::super::INFOS.iter()) {
+            assert_eq!(*ty as u32, info.ty as u32, "list follows INFOS");
+        }
+    }
+
+    #[test]
+    fn null_and_unset_contexts_are_refused() {
+        let mut out = [0u8; 64];
+        let mut ctx = new_ctx();
+        let c = &raw mut ctx;
+        // SAFETY: NULL or a live local context; buffers of the right size.
+        unsafe {
+            mbedtls_md_init(null_mut());
+            mbedtls_md_free(null_mut());
+            mbedtls_md_init(c);
+            assert!(mbedtls_md_info_from_ctx(c).is_null());
+            assert!(mbedtls_md_info_from_ctx(null()).is_null());
+            for ctx in [null_mut(), c] {
+                assert_eq!(mbedtls_md_starts(ctx), BAD);
+                assert_eq!(mbedtls_md_update(ctx, b"x".as_ptr(), 1), BAD);
+                assert_eq!(mbedtls_md_finish(ctx, out.as_mut_ptr()), BAD);
+                assert_eq!(mbedtls_md_hmac_starts(ctx, b"k".as_ptr(), 1), BAD);
+                assert_eq!(mbedtls_md_hmac_update(ctx, b"x".as_ptr(), 1), BAD);
+                assert_eq!(mbedtls_md_hmac_finish(ctx, out.as_mut_ptr()), BAD);
+                assert_eq!(mbedtls_md_hmac_reset(ctx), BAD);
+            }
+            assert_eq!(mbedtls_md_setup(null_mut(), info(0x09), 0), BAD);
+            assert_eq!(mbedtls_md_setup(c, null(), 0), BAD);
+            let bogus = 0u64;
+            assert_eq!(mbedtls_md_setup(c, (&raw const bogus).cast(), 0), BAD);
+            assert!(ctx.md_ctx.is_null(), "a refused setup allocates nothing");
+            // free after init, twice.
+            mbedtls_md_free(c);
+            mbedtls_md_free(c);
+            assert!(ctx.md_info.is_null());
+        }
+    }
+
+    #[test]
+    fn streaming_matches_one_shot_and_restarts() {
+        let data: Vec<u8> = (0..1000u32).map(|i| (i * 7 + 3) as u8).collect();
+        for (ty, size, _) in TYPES {
+            let mut one = [0u8; 64];
+            let mut two = [0u8; 64];
+            let mut ctx = new_ctx();
+            let c = &raw mut ctx;
+            // SAFETY: a live local context and buffers of the right sizes.
+            unsafe {
+                assert_eq!(
+                    mbedtls_md(info(ty), data.as_ptr(), data.len(), one.as_mut_ptr()),
+                    0
+                );
+                mbedtls_md_init(c);
+                assert_eq!(mbedtls_md_setup(c, info(ty), 0), 0);
+                assert_eq!(mbedtls_md_info_from_ctx(c), info(ty));
+                assert_eq!(mbedtls_md_starts(c), 0);
+                assert_eq!(mbedtls_md_update(c, data.as_ptr(), 1), 0);
+                assert_eq!(mbedtls_md_update(c, null(), 0), 0);
+                assert_eq!(mbedtls_md_update(c, data[1..].as_ptr(), data.len() - 1), 0);
+                assert_eq!(mbedtls_md_finish(c, two.as_mut_ptr()), 0);
+                assert_eq!(one[..size], two[..size]);
+                assert!(
+                    two[size..].iter().all(|&b| b == 0),
+                    "writes only the digest"
+                );
+                // finish restarted the hash: the same data gives the same digest.
+                assert_eq!(mbedtls_md_update(c, data.as_ptr(), data.len()), 0);
+                assert_eq!(mbedtls_md_finish(c, two.as_mut_ptr()), 0);
+                assert_eq!(one[..size], two[..size]);
+                // starts discards fed data.
+                assert_eq!(mbedtls_md_update(c, b"junk".as_ptr(), 4), 0);
+                assert_eq!(mbedtls_md_starts(c), 0);
+                assert_eq!(mbedtls_md_update(c, data.as_ptr(), data.len()), 0);
+                assert_eq!(mbedtls_md_finish(c, two.as_mut_ptr()), 0);
+                assert_eq!(one[..size], two[..size]);
+                assert_eq!(mbedtls_md_update(c, null(), 1), BAD);
+                assert_eq!(mbedtls_md_finish(c, null_mut()), BAD);
+                // setup again without free: the old state is released.
+                assert_eq!(mbedtls_md_setup(c, info(0x09), 1), 0);
+                assert_eq!(mbedtls_md_info_from_ctx(c), info(0x09));
+                assert!(!ctx.hmac_ctx.is_null());
+                mbedtls_md_free(c);
+                assert!(ctx.md_info.is_null() && ctx.md_ctx.is_null() && ctx.hmac_ctx.is_null());
+                mbedtls_md_free(c);
+                assert_eq!(mbedtls_md_starts(c), BAD, "free leaves the init state");
+            }
+        }
+    }
+
+    #[test]
+    fn one_shot_argument_checks() {
+        let mut out = [0u8; 64];
+        // SAFETY: NULLs, and buffers of the right sizes.
+        unsafe {
+            assert_eq!(
+                mbedtls_md(null(), b"abc".as_ptr(), 3, out.as_mut_ptr()),
+                BAD
+            );
+            assert_eq!(mbedtls_md(info(0x09), null(), 3, out.as_mut_ptr()), BAD);
+            assert_eq!(mbedtls_md(info(0x09), b"abc".as_ptr(), 3, null_mut()), BAD);
+            assert_eq!(mbedtls_md(info(0x09), null(), 0, out.as_mut_ptr()), 0);
+            assert_eq!(
+                hex(&out[..32]),
+                "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+            );
+            let k = b"key";
+            assert_eq!(
+                mbedtls_md_hmac(null(), k.as_ptr(), 3, null(), 0, out.as_mut_ptr()),
+                BAD
+            );
+            assert_eq!(
+                mbedtls_md_hmac(info(0x09), null(), 3, null(), 0, out.as_mut_ptr()),
+                BAD
+            );
+            assert_eq!(
+                mbedtls_md_hmac(info(0x09), k.as_ptr(), 3, null(), 1, out.as_mut_ptr()),
+                BAD
+            );
+            assert_eq!(
+                mbedtls_md_hmac(info(0x09), k.as_ptr(), 3, null(), 0, null_mut()),
+                BAD
+            );
+            assert_eq!(
+                mbedtls_md_hmac(info(0x09), null(), 0, null(), 0, out.as_mut_ptr()),
+                0
+            );
+            // HMAC-SHA256 with an empty key and message (computed elsewhere,
+            // e.g. Python's hmac module).
+            assert_eq!(
+                hex(&out[..32]),
+                "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad"
+            );
+        }
+    }
+
+    #[test]
+    fn hmac_needs_an_hmac_context_and_a_key() {
+        let mut out = [0u8; 64];
+        let mut expect = [0u8; 64];
+        let mut ctx = new_ctx();
+        let c = &raw mut ctx;
+        // SAFETY: a live local context and buffers of the right sizes.
+        unsafe {
+            mbedtls_md_init(c);
+            assert_eq!(mbedtls_md_setup(c, info(0x0a), 0), 0);
+            assert_eq!(
+                mbedtls_md_hmac_starts(c, b"k".as_ptr(), 1),
+                BAD,
+                "no HMAC room"
+            );
+            assert_eq!(mbedtls_md_hmac_reset(c), BAD);
+            assert_eq!(mbedtls_md_setup(c, info(0x0a), 1), 0);
+            assert_eq!(
+                mbedtls_md_hmac_update(c, b"x".as_ptr(), 1),
+                BAD,
+                "not keyed"
+            );
+            assert_eq!(mbedtls_md_hmac_finish(c, out.as_mut_ptr()), BAD);
+            assert_eq!(mbedtls_md_hmac_reset(c), BAD);
+            assert_eq!(mbedtls_md_hmac_starts(c, null(), 1), BAD);
+            let key = [0x5au8; 200]; // longer than the block: hashed first
+            assert_eq!(mbedtls_md_hmac_starts(c, key.as_ptr(), key.len()), 0);
+            assert_eq!(mbedtls_md_hmac_update(c, b"message".as_ptr(), 7), 0);
+            assert_eq!(mbedtls_md_hmac_update(c, null(), 1), BAD);
+            assert_eq!(mbedtls_md_hmac_finish(c, null_mut()), BAD);
+            assert_eq!(mbedtls_md_hmac_finish(c, out.as_mut_ptr()), 0);
+            assert_eq!(
+                mbedtls_md_hmac(
+                    info(0x0a),
+                    key.as_ptr(),
+                    200,
+                    b"message".as_ptr(),
+                    7,
+                    expect.as_mut_ptr()
+                ),
+                0
+            );
+            assert_eq!(out, expect);
+            // reset discards data; finish also restarts with the key.
+            assert_eq!(mbedtls_md_hmac_update(c, b"junk".as_ptr(), 4), 0);
+            assert_eq!(mbedtls_md_hmac_reset(c), 0);
+            assert_eq!(mbedtls_md_hmac_update(c, b"message".as_ptr(), 7), 0);
+            out = [0; 64];
+            assert_eq!(mbedtls_md_hmac_finish(c, out.as_mut_ptr()), 0);
+            assert_eq!(out, expect);
+            // The plain hash is independent of the HMAC.
+            assert_eq!(mbedtls_md_starts(c), 0);
+            assert_eq!(mbedtls_md_update(c, b"abc".as_ptr(), 3), 0);
+            assert_eq!(mbedtls_md_finish(c, out.as_mut_ptr()), 0);
+            assert_eq!(hex(&out[..4]), "cb00753f");
+            mbedtls_md_free(c);
+            assert_eq!(mbedtls_md_hmac_reset(c), BAD);
+        }
+    }
+
+    #[test]
+    fn clone_copies_the_hash_state_of_the_same_algorithm() {
+        let (mut a, mut b, mut d) = (new_ctx(), new_ctx(), new_ctx());
+        let (pa, pb, pd) = (&raw mut a, &raw mut b, &raw mut d);
+        let (mut x, mut y) = ([0u8; 32], [0u8; 32]);
+        // SAFETY: live local contexts and buffers of the right sizes.
+        unsafe {
+            assert_eq!(mbedtls_md_clone(pa, pb), BAD, "neither set up");
+            assert_eq!(mbedtls_md_setup(pa, info(0x09), 1), 0);
+            assert_eq!(mbedtls_md_clone(pb, pa), BAD, "dst not set up");
+            assert_eq!(mbedtls_md_clone(pa, pb), BAD, "src not set up");
+            assert_eq!(mbedtls_md_clone(null_mut(), pa), BAD);
+            assert_eq!(mbedtls_md_clone(pa, null()), BAD);
+            assert_eq!(mbedtls_md_setup(pb, info(0x09), 0), 0);
+            assert_eq!(mbedtls_md_setup(pd, info(0x08), 0), 0);
+            assert_eq!(mbedtls_md_clone(pd, pa), BAD, "different algorithms");
+            assert_eq!(mbedtls_md_starts(pa), 0);
+            assert_eq!(mbedtls_md_update(pa, b"ab".as_ptr(), 2), 0);
+            assert_eq!(mbedtls_md_clone(pb, pa), 0);
+            assert_eq!(mbedtls_md_clone(pa, pa), 0, "self-clone is a no-op");
+            assert_eq!(mbedtls_md_update(pa, b"c".as_ptr(), 1), 0);
+            assert_eq!(mbedtls_md_update(pb, b"c".as_ptr(), 1), 0);
+            assert_eq!(mbedtls_md_finish(pa, x.as_mut_ptr()), 0);
+            assert_eq!(mbedtls_md_finish(pb, y.as_mut_ptr()), 0);
+            assert_eq!(x, y);
+            assert_eq!(
+                hex(&x),
+                "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+            );
+            assert!(b.hmac_ctx.is_null(), "the HMAC part is not cloned");
+            for p in [pa, pb, pd] {
+                mbedtls_md_free(p);
+            }
+        }
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore)]
+    fn md_file_hashes_files_and_reports_io_errors() {
+        let dir = std::env::temp_dir().join(format!("mbedcrypto-md-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("data.bin");
+        let data: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &data).unwrap();
+        let cpath = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+        let missing = std::ffi::CString::new(dir.join("missing").to_str().unwrap()).unwrap();
+        let cdir = std::ffi::CString::new(dir.to_str().unwrap()).unwrap();
+        let (mut got, mut want) = ([0u8; 64], [0u8; 64]);
+        // SAFETY: NUL-terminated paths and buffers of the right sizes.
+        unsafe {
+            for (ty, size, _) in TYPES {
+                got = [0; 64];
+                assert_eq!(
+                    mbedtls_md_file(info(ty), cpath.as_ptr(), got.as_mut_ptr()),
+                    0
+                );
+                assert_eq!(
+                    mbedtls_md(info(ty), data.as_ptr(), data.len(), want.as_mut_ptr()),
+                    0
+                );
+                assert_eq!(got[..size], want[..size]);
+            }
+            let mut untouched = [0xeeu8; 64];
+            let out = untouched.as_mut_ptr();
+            assert_eq!(
+                mbedtls_md_file(info(0x09), missing.as_ptr(), out),
+                MBEDTLS_ERR_MD_FILE_IO_ERROR
+            );
+            assert_eq!(
+                mbedtls_md_file(info(0x09), cdir.as_ptr(), out),
+                MBEDTLS_ERR_MD_FILE_IO_ERROR
+            );
+            assert!(untouched.iter().all(|&b| b == 0xee), "no output on failure");
+            assert_eq!(
+                mbedtls_md_file(null(), cpath.as_ptr(), got.as_mut_ptr()),
+                BAD
+            );
+            assert_eq!(mbedtls_md_file(info(0x09), null(), got.as_mut_ptr()), BAD);
+            assert_eq!(mbedtls_md_file(info(0x09), cpath.as_ptr(), null_mut()), BAD);
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn blocks_are_aligned_inside_weakly_aligned_allocations() {
+        // The placement arithmetic, for every base address residue.
+        for base in 0x1000usize..0x1020 {
+            let p = state_in::<HmacState>(core::ptr::without_provenance_mut(base));
+            assert_eq!(p.addr() % align_of::<HmacState>(), 0);
+            assert!(p.addr() - base + size_of::<HmacState>() <= block_size::<HmacState>());
+        }
+    }
+}

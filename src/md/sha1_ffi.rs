@@ -295,3 +295,85 @@ pub extern "C" fn mbedtls_sha1_self_test(verbose: c_int) -> c_int {
         c_int::from(failed)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::ptr::{null, null_mut};
+
+    const BAD: c_int = MBEDTLS_ERR_SHA1_BAD_INPUT_DATA;
+
+    fn hex(b: &[u8]) -> String {
+        b.iter().map(|x| format!("{x:02x}")).collect()
+    }
+
+    fn zeroed() -> mbedtls_sha1_context {
+        mbedtls_sha1_context {
+            state: [0; 14],
+            kind: 0,
+        }
+    }
+
+    #[test]
+    fn lifecycle_and_misuse() {
+        let (mut a, mut b) = (zeroed(), zeroed());
+        let (pa, pb) = (&raw mut a, &raw mut b);
+        let mut out = [0u8; 20];
+        // SAFETY: NULL or live local contexts; buffers of the right sizes.
+        unsafe {
+            mbedtls_sha1_init(null_mut());
+            mbedtls_sha1_free(null_mut());
+            mbedtls_sha1_clone(null_mut(), pa);
+            mbedtls_sha1_clone(pa, null());
+            mbedtls_sha1_init(pa);
+            assert_eq!(
+                mbedtls_sha1_update(pa, b"x".as_ptr(), 1),
+                BAD,
+                "not started"
+            );
+            assert_eq!(mbedtls_sha1_finish(pa, out.as_mut_ptr()), BAD);
+            assert_eq!(mbedtls_sha1_starts(null_mut()), BAD);
+            assert_eq!(mbedtls_sha1_update(null_mut(), b"x".as_ptr(), 1), BAD);
+            assert_eq!(mbedtls_sha1_finish(null_mut(), out.as_mut_ptr()), BAD);
+            assert_eq!(mbedtls_sha1_starts(pa), 0);
+            assert_eq!(mbedtls_sha1_update(pa, null(), 1), BAD);
+            assert_eq!(mbedtls_sha1_finish(pa, null_mut()), BAD);
+            assert_eq!(mbedtls_sha1_update(pa, b"ab".as_ptr(), 2), 0);
+            mbedtls_sha1_clone(pb, pa);
+            assert_eq!(mbedtls_sha1_update(pa, b"c".as_ptr(), 1), 0);
+            assert_eq!(mbedtls_sha1_finish(pa, out.as_mut_ptr()), 0);
+            assert_eq!(hex(&out), "a9993e364706816aba3e25717850c26c9cd0d89d");
+            out = [0; 20];
+            assert_eq!(mbedtls_sha1_update(pb, b"c".as_ptr(), 1), 0);
+            assert_eq!(mbedtls_sha1_finish(pb, out.as_mut_ptr()), 0);
+            assert_eq!(hex(&out), "a9993e364706816aba3e25717850c26c9cd0d89d");
+            // finish restarted the hash.
+            assert_eq!(mbedtls_sha1_update(pb, b"abc".as_ptr(), 3), 0);
+            out = [0; 20];
+            assert_eq!(mbedtls_sha1_finish(pb, out.as_mut_ptr()), 0);
+            assert_eq!(hex(&out), "a9993e364706816aba3e25717850c26c9cd0d89d");
+            mbedtls_sha1_free(pa);
+            mbedtls_sha1_free(pa);
+            assert_eq!(a.kind, 0);
+            assert!(a.state.iter().all(|&w| w == 0), "free wipes the state");
+            mbedtls_sha1_clone(pb, pa);
+            assert_eq!(
+                mbedtls_sha1_finish(pb, out.as_mut_ptr()),
+                BAD,
+                "cloned 'not started'"
+            );
+            assert_eq!(mbedtls_sha1(null(), 1, out.as_mut_ptr()), BAD);
+            assert_eq!(mbedtls_sha1(null(), 0, null_mut()), BAD);
+            assert_eq!(mbedtls_sha1(null(), 0, out.as_mut_ptr()), 0);
+            assert_eq!(hex(&out), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+        }
+    }
+
+    #[test]
+    #[cfg(mbedtls_self_test)]
+    #[cfg_attr(miri, ignore)]
+    fn self_test_passes() {
+        assert_eq!(mbedtls_sha1_self_test(0), 0);
+        assert_eq!(mbedtls_sha1_self_test(1), 0);
+    }
+}

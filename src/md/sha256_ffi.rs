@@ -365,3 +365,132 @@ pub extern "C" fn mbedtls_sha224_self_test(verbose: c_int) -> c_int {
 pub extern "C" fn mbedtls_sha256_self_test(verbose: c_int) -> c_int {
     boundary(|| self_test(MdType::Sha256, c"SHA-256", verbose))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::ptr::{null, null_mut};
+
+    const BAD: c_int = MBEDTLS_ERR_SHA256_BAD_INPUT_DATA;
+
+    /// Room for a context at a chosen offset from a 16-byte boundary.
+    #[repr(C, align(16))]
+    struct Arena([u8; 512]);
+
+    fn hex(b: &[u8]) -> String {
+        b.iter().map(|x| format!("{x:02x}")).collect()
+    }
+
+    #[test]
+    fn contexts_work_at_any_8_byte_alignment_and_copy_by_value() {
+        let data: Vec<u8> = (0..300u32).map(|i| i as u8).collect();
+        let mut want = [0u8; 64];
+        // SAFETY: buffers of the right sizes.
+        assert_eq!(
+            unsafe { mbedtls_sha256(data.as_ptr(), 300, want.as_mut_ptr(), 0) },
+            0
+        );
+        for offset in [0usize, 8] {
+            let mut arena = Arena([0xa5; 512]);
+            let c = arena
+                .0
+                .as_mut_ptr()
+                .wrapping_add(offset)
+                .cast::<mbedtls_sha256_context>();
+            let copy = arena
+                .0
+                .as_mut_ptr()
+                .wrapping_add(200 - offset)
+                .cast::<mbedtls_sha256_context>();
+            let mut out = [0u8; 64];
+            // SAFETY: both contexts lie inside the arena, 8-aligned, without
+            // overlapping (128 bytes each).
+            unsafe {
+                mbedtls_sha256_init(c);
+                assert_eq!(mbedtls_sha256_starts(c, 0), 0);
+                assert_eq!(mbedtls_sha256_update(c, data.as_ptr(), 100), 0);
+                // A C program may copy a context by assignment (upstream's
+                // clone does exactly that), even to another alignment.
+                core::ptr::copy_nonoverlapping(c, copy, 1);
+                assert_eq!(mbedtls_sha256_update(c, data[100..].as_ptr(), 200), 0);
+                assert_eq!(mbedtls_sha256_finish(c, out.as_mut_ptr()), 0);
+                assert_eq!(out, want, "offset {offset}");
+                assert_eq!(mbedtls_sha256_update(copy, data[100..].as_ptr(), 200), 0);
+                assert_eq!(mbedtls_sha256_finish(copy, out.as_mut_ptr()), 0);
+                assert_eq!(out, want, "copy of offset {offset}");
+                mbedtls_sha256_free(c);
+                mbedtls_sha256_free(copy);
+                assert_eq!(mbedtls_sha256_update(c, data.as_ptr(), 1), BAD);
+            }
+        }
+    }
+
+    #[test]
+    fn misuse_is_refused() {
+        let mut ctx = mbedtls_sha256_context {
+            state: [0; 15],
+            kind: 0,
+        };
+        let c = &raw mut ctx;
+        let mut out = [0u8; 64];
+        // SAFETY: NULL or a live local context; buffers of the right sizes.
+        unsafe {
+            mbedtls_sha256_init(null_mut());
+            mbedtls_sha256_free(null_mut());
+            mbedtls_sha256_clone(null_mut(), c);
+            mbedtls_sha256_clone(c, null());
+            mbedtls_sha256_init(c);
+            assert_eq!(
+                mbedtls_sha256_update(c, b"x".as_ptr(), 1),
+                BAD,
+                "not started"
+            );
+            assert_eq!(mbedtls_sha256_finish(c, out.as_mut_ptr()), BAD);
+            assert_eq!(mbedtls_sha256_starts(c, 2), BAD);
+            assert_eq!(mbedtls_sha256_starts(c, -1), BAD);
+            assert_eq!(mbedtls_sha256_starts(null_mut(), 0), BAD);
+            assert_eq!(mbedtls_sha256_update(null_mut(), b"x".as_ptr(), 1), BAD);
+            assert_eq!(mbedtls_sha256_finish(null_mut(), out.as_mut_ptr()), BAD);
+            assert_eq!(mbedtls_sha256_starts(c, 1), 0);
+            assert_eq!(mbedtls_sha256_update(c, null(), 1), BAD);
+            assert_eq!(mbedtls_sha256_update(c, null(), 0), 0);
+            assert_eq!(mbedtls_sha256_finish(c, null_mut()), BAD);
+            assert_eq!(mbedtls_sha256_update(c, b"abc".as_ptr(), 3), 0);
+            out = [0; 64];
+            assert_eq!(mbedtls_sha256_finish(c, out.as_mut_ptr()), 0);
+            assert_eq!(
+                hex(&out[..28]),
+                "23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7"
+            );
+            assert!(out[28..].iter().all(|&b| b == 0), "SHA-224 writes 28 bytes");
+            assert_eq!(mbedtls_sha256(null(), 1, out.as_mut_ptr(), 0), BAD);
+            assert_eq!(mbedtls_sha256(null(), 0, null_mut(), 0), BAD);
+            assert_eq!(mbedtls_sha256(null(), 0, out.as_mut_ptr(), 2), BAD);
+            // clone: a started state, then a never-started one.
+            let mut d = mbedtls_sha256_context {
+                state: [0; 15],
+                kind: 0,
+            };
+            let pd = &raw mut d;
+            assert_eq!(mbedtls_sha256_update(c, b"ab".as_ptr(), 2), 0);
+            mbedtls_sha256_clone(pd, c);
+            mbedtls_sha256_clone(pd, pd);
+            assert_eq!(mbedtls_sha256_update(pd, b"c".as_ptr(), 1), 0);
+            assert_eq!(mbedtls_sha256_finish(pd, out.as_mut_ptr()), 0);
+            assert_eq!(hex(&out[..4]), "23097d22", "the clone is SHA-224 too");
+            mbedtls_sha256_free(c);
+            mbedtls_sha256_free(c);
+            mbedtls_sha256_clone(pd, c);
+            assert_eq!(mbedtls_sha256_finish(pd, out.as_mut_ptr()), BAD);
+            mbedtls_sha256_free(pd);
+        }
+    }
+
+    #[test]
+    #[cfg(mbedtls_self_test)]
+    #[cfg_attr(miri, ignore)]
+    fn self_tests_pass() {
+        assert_eq!(mbedtls_sha224_self_test(0), 0);
+        assert_eq!(mbedtls_sha256_self_test(0), 0);
+    }
+}

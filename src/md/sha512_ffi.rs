@@ -365,3 +365,133 @@ pub extern "C" fn mbedtls_sha384_self_test(verbose: c_int) -> c_int {
 pub extern "C" fn mbedtls_sha512_self_test(verbose: c_int) -> c_int {
     boundary(|| self_test(MdType::Sha512, c"SHA-512", verbose))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::ptr::{null, null_mut};
+
+    const BAD: c_int = MBEDTLS_ERR_SHA512_BAD_INPUT_DATA;
+
+    /// Room for a context at a chosen offset from a 16-byte boundary.
+    #[repr(C, align(16))]
+    struct Arena([u8; 512]);
+
+    fn hex(b: &[u8]) -> String {
+        b.iter().map(|x| format!("{x:02x}")).collect()
+    }
+
+    #[test]
+    fn contexts_work_at_any_8_byte_alignment_and_copy_by_value() {
+        let data: Vec<u8> = (0..300u32).map(|i| i as u8).collect();
+        let mut want = [0u8; 64];
+        // SAFETY: buffers of the right sizes.
+        assert_eq!(
+            unsafe { mbedtls_sha512(data.as_ptr(), 300, want.as_mut_ptr(), 0) },
+            0
+        );
+        for offset in [0usize, 8] {
+            let mut arena = Arena([0xa5; 512]);
+            let c = arena
+                .0
+                .as_mut_ptr()
+                .wrapping_add(offset)
+                .cast::<mbedtls_sha512_context>();
+            let copy = arena
+                .0
+                .as_mut_ptr()
+                .wrapping_add(264 - offset)
+                .cast::<mbedtls_sha512_context>();
+            let mut out = [0u8; 64];
+            // SAFETY: both contexts lie inside the arena, 8-aligned, without
+            // overlapping (232 bytes each).
+            unsafe {
+                mbedtls_sha512_init(c);
+                assert_eq!(mbedtls_sha512_starts(c, 0), 0);
+                assert_eq!(mbedtls_sha512_update(c, data.as_ptr(), 100), 0);
+                // A C program may copy a context by assignment (upstream's
+                // clone does exactly that), even to another alignment.
+                core::ptr::copy_nonoverlapping(c, copy, 1);
+                assert_eq!(mbedtls_sha512_update(c, data[100..].as_ptr(), 200), 0);
+                assert_eq!(mbedtls_sha512_finish(c, out.as_mut_ptr()), 0);
+                assert_eq!(out, want, "offset {offset}");
+                assert_eq!(mbedtls_sha512_update(copy, data[100..].as_ptr(), 200), 0);
+                assert_eq!(mbedtls_sha512_finish(copy, out.as_mut_ptr()), 0);
+                assert_eq!(out, want, "copy of offset {offset}");
+                mbedtls_sha512_free(c);
+                mbedtls_sha512_free(copy);
+                assert_eq!(mbedtls_sha512_update(c, data.as_ptr(), 1), BAD);
+            }
+        }
+    }
+
+    #[test]
+    fn misuse_is_refused() {
+        let mut ctx = mbedtls_sha512_context {
+            state: [0; 28],
+            kind: 0,
+        };
+        let c = &raw mut ctx;
+        let mut out = [0u8; 64];
+        // SAFETY: NULL or a live local context; buffers of the right sizes.
+        unsafe {
+            mbedtls_sha512_init(null_mut());
+            mbedtls_sha512_free(null_mut());
+            mbedtls_sha512_clone(null_mut(), c);
+            mbedtls_sha512_clone(c, null());
+            mbedtls_sha512_init(c);
+            assert_eq!(
+                mbedtls_sha512_update(c, b"x".as_ptr(), 1),
+                BAD,
+                "not started"
+            );
+            assert_eq!(mbedtls_sha512_finish(c, out.as_mut_ptr()), BAD);
+            assert_eq!(mbedtls_sha512_starts(c, 2), BAD);
+            assert_eq!(mbedtls_sha512_starts(c, -1), BAD);
+            assert_eq!(mbedtls_sha512_starts(null_mut(), 0), BAD);
+            assert_eq!(mbedtls_sha512_update(null_mut(), b"x".as_ptr(), 1), BAD);
+            assert_eq!(mbedtls_sha512_finish(null_mut(), out.as_mut_ptr()), BAD);
+            assert_eq!(mbedtls_sha512_starts(c, 1), 0);
+            assert_eq!(mbedtls_sha512_update(c, null(), 1), BAD);
+            assert_eq!(mbedtls_sha512_update(c, null(), 0), 0);
+            assert_eq!(mbedtls_sha512_finish(c, null_mut()), BAD);
+            assert_eq!(mbedtls_sha512_update(c, b"abc".as_ptr(), 3), 0);
+            out = [0; 64];
+            assert_eq!(mbedtls_sha512_finish(c, out.as_mut_ptr()), 0);
+            assert_eq!(
+                hex(&out[..48]),
+                "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded163\
+                 1a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7"
+            );
+            assert!(out[48..].iter().all(|&b| b == 0), "SHA-384 writes 48 bytes");
+            assert_eq!(mbedtls_sha512(null(), 1, out.as_mut_ptr(), 0), BAD);
+            assert_eq!(mbedtls_sha512(null(), 0, null_mut(), 0), BAD);
+            assert_eq!(mbedtls_sha512(null(), 0, out.as_mut_ptr(), 2), BAD);
+            // clone: a started state, then a never-started one.
+            let mut d = mbedtls_sha512_context {
+                state: [0; 28],
+                kind: 0,
+            };
+            let pd = &raw mut d;
+            assert_eq!(mbedtls_sha512_update(c, b"ab".as_ptr(), 2), 0);
+            mbedtls_sha512_clone(pd, c);
+            mbedtls_sha512_clone(pd, pd);
+            assert_eq!(mbedtls_sha512_update(pd, b"c".as_ptr(), 1), 0);
+            assert_eq!(mbedtls_sha512_finish(pd, out.as_mut_ptr()), 0);
+            assert_eq!(hex(&out[..4]), "cb00753f", "the clone is SHA-384 too");
+            mbedtls_sha512_free(c);
+            mbedtls_sha512_free(c);
+            mbedtls_sha512_clone(pd, c);
+            assert_eq!(mbedtls_sha512_finish(pd, out.as_mut_ptr()), BAD);
+            mbedtls_sha512_free(pd);
+        }
+    }
+
+    #[test]
+    #[cfg(mbedtls_self_test)]
+    #[cfg_attr(miri, ignore)]
+    fn self_tests_pass() {
+        assert_eq!(mbedtls_sha384_self_test(0), 0);
+        assert_eq!(mbedtls_sha512_self_test(0), 0);
+    }
+}
