@@ -26,7 +26,9 @@ use core::mem::{align_of, size_of};
 use sha2::digest::{Digest, FixedOutputReset};
 use zeroize::Zeroize;
 
-use super::{Hasher, HmacState, MAX_SIZE, MdInfo, MdType};
+#[cfg(mbedtls_fs_io)]
+use super::MAX_SIZE;
+use super::{Hasher, HmacState, MdInfo, MdType};
 #[cfg(mbedtls_fs_io)]
 use crate::abi::md::MBEDTLS_ERR_MD_FILE_IO_ERROR;
 use crate::abi::md::{
