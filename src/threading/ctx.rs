@@ -203,7 +203,8 @@ impl<'a> CtxLock<'a> {
                 return Err(EnterError::Lock(rc));
             }
         }
-        self.holder.store(thread_id::current(), Ordering::Relaxed);
+        self.holder
+            .store(thread_id::current(), Ordering::Relaxed);
         Ok(Held {
             lock: self,
             done: false,
@@ -241,12 +242,7 @@ impl<'a> CtxLock<'a> {
             }
             if self
                 .state
-                .compare_exchange(
-                    s,
-                    (s & USERS) | CLOSING,
-                    Ordering::Acquire,
-                    Ordering::Relaxed,
-                )
+                .compare_exchange(s, (s & USERS) | CLOSING, Ordering::Acquire, Ordering::Relaxed)
                 .is_ok()
             {
                 break;
