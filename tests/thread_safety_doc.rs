@@ -81,6 +81,17 @@ fn entries() -> Vec<Entry> {
             if t.is_empty() || t.starts_with("#if") || t.starts_with("#endif") {
                 continue;
             }
+            // An annotation on its own line (`MBEDTLS_CHECK_RETURN_TYPICAL`
+            // before a wrapped prototype) belongs to the next declaration.
+            if t.starts_with("MBEDTLS_CHECK_RETURN") && !t.contains('(') {
+                continue;
+            }
+            // Statements in the bodies of static inline helpers call
+            // functions; they declare nothing.
+            if t.starts_with("return ") {
+                doc.clear();
+                continue;
+            }
             if t.starts_with("/*") || t.starts_with('*') || t.starts_with("//") {
                 doc.clear();
                 continue;

@@ -76,6 +76,368 @@ typedef struct mbedtls_md_info_t mbedtls_md_info_t;
  */
 #define MBEDTLS_MD_MAX_BLOCK_SIZE 128
 
+/**
+ * A streaming hash or HMAC context, laid out as upstream's (24 bytes on
+ * 64-bit targets). `md_info` is the algorithm; `md_ctx` and `hmac_ctx`
+ * point to state the library allocates with `mbedtls_calloc()` in
+ * `mbedtls_md_setup()` and releases in `mbedtls_md_free()`. All-bits-zero
+ * is the initialised state.
+ */
+typedef struct mbedtls_md_context_t {
+    /**
+     * The algorithm, NULL until set up.
+     */
+    const mbedtls_md_info_t *MBEDTLS_PRIVATE(md_info);
+    /**
+     * The hash state (library-owned).
+     */
+    void *MBEDTLS_PRIVATE(md_ctx);
+    /**
+     * The HMAC state (library-owned), NULL unless set up with `hmac != 0`.
+     */
+    void *MBEDTLS_PRIVATE(hmac_ctx);
+} mbedtls_md_context_t;
+
+#ifdef __cplusplus
+extern "C" {
+#endif // __cplusplus
+
+/**
+ * The descriptor of an algorithm, or NULL if `md_type` is
+ * `MBEDTLS_MD_NONE` or an algorithm this library does not provide (MD5,
+ * RIPEMD-160, SHA-3). The pointer stays valid for the life of the program.
+ *
+ * Thread safety: pure.
+ */
+const mbedtls_md_info_t *mbedtls_md_info_from_type(mbedtls_md_type_t md_type);
+
+/**
+ * The digest length in bytes of an algorithm, or 0 if `md_info` is NULL
+ * (or not a descriptor from this library).
+ *
+ * Thread safety: pure.
+ */
+unsigned char mbedtls_md_get_size(const mbedtls_md_info_t *md_info);
+
+/**
+ * The identifier of an algorithm, or `MBEDTLS_MD_NONE` if `md_info` is
+ * NULL (or not a descriptor from this library).
+ *
+ * Thread safety: pure.
+ */
+mbedtls_md_type_t mbedtls_md_get_type(const mbedtls_md_info_t *md_info);
+
+/**
+ * The algorithms this library provides, strongest first (SHA-512, SHA-384,
+ * SHA-256, SHA-224, SHA-1), as a static array ending with
+ * `MBEDTLS_MD_NONE` (0). Do not modify or free it.
+ *
+ * Thread safety: pure.
+ */
+const int *mbedtls_md_list(void);
+
+/**
+ * The descriptor for an algorithm name: `"SHA1"` (or its alias `"SHA"`),
+ * `"SHA224"`, `"SHA256"`, `"SHA384"`, `"SHA512"`; matched exactly
+ * (case-sensitive). NULL for a NULL or unknown name, including the names
+ * of algorithms this library does not provide.
+ *
+ * Thread safety: pure.
+ *
+ * # Safety
+ *
+ * `md_name` is NULL or a NUL-terminated string.
+ */
+const mbedtls_md_info_t *mbedtls_md_info_from_string(const char *md_name);
+
+/**
+ * The canonical name of an algorithm (`"SHA256"` etc.; `"SHA1"` for
+ * SHA-1), a static string, or NULL if `md_info` is NULL (or not a
+ * descriptor from this library).
+ *
+ * Thread safety: pure.
+ */
+const char *mbedtls_md_get_name(const mbedtls_md_info_t *md_info);
+
+/**
+ * The descriptor a context was set up with, or NULL if `ctx` is NULL or
+ * was not set up.
+ *
+ * Thread safety: caller serialises.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to an initialised `mbedtls_md_context_t`.
+ */
+const mbedtls_md_info_t *mbedtls_md_info_from_ctx(const mbedtls_md_context_t *ctx);
+
+/**
+ * Initialises a context to the "not set up" state (all-bits-zero). NULL is
+ * ignored. Follow with `mbedtls_md_setup()`; release with
+ * `mbedtls_md_free()`.
+ *
+ * Thread safety: caller serialises.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to writable memory for an
+ * `mbedtls_md_context_t`.
+ */
+void mbedtls_md_init(mbedtls_md_context_t *ctx);
+
+/**
+ * Releases the memory a context holds (wiped first, since it may hold an
+ * HMAC key) and returns it to the "not set up" state. NULL, a context that
+ * was only initialised, and a context already freed are accepted, so free
+ * may be called any number of times.
+ *
+ * Thread safety: caller serialises.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to an initialised (or zero-filled)
+ * `mbedtls_md_context_t`.
+ */
+void mbedtls_md_free(mbedtls_md_context_t *ctx);
+
+/**
+ * Sets a context up for an algorithm: allocates the hash state with
+ * `mbedtls_calloc()`, and if `hmac` is non-zero also room for an HMAC key
+ * (needed by the `mbedtls_md_hmac_*` functions). The hash is started.
+ *
+ * A context that is already set up is freed first (upstream leaks its
+ * memory instead). On failure the context is left not set up.
+ *
+ * Returns 0, `MBEDTLS_ERR_MD_BAD_INPUT_DATA` if `ctx` is NULL or `md_info`
+ * is not a descriptor from this library, or `MBEDTLS_ERR_MD_ALLOC_FAILED`.
+ *
+ * Thread safety: caller serialises.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to an initialised `mbedtls_md_context_t`.
+ */
+MBEDTLS_CHECK_RETURN_TYPICAL
+int mbedtls_md_setup(mbedtls_md_context_t *ctx,
+                     const mbedtls_md_info_t *md_info,
+                     int hmac);
+
+/**
+ * Copies the hash state of `src` into `dst`, both set up with the same
+ * algorithm. The HMAC key of `dst` is not changed (only the plain hash
+ * state is copied, as upstream does).
+ *
+ * Returns 0, or `MBEDTLS_ERR_MD_BAD_INPUT_DATA` if either is NULL or not
+ * set up, or the algorithms differ.
+ *
+ * Thread safety: caller serialises (both contexts).
+ *
+ * # Safety
+ *
+ * Each pointer is NULL or points to an initialised
+ * `mbedtls_md_context_t`.
+ */
+MBEDTLS_CHECK_RETURN_TYPICAL
+int mbedtls_md_clone(mbedtls_md_context_t *dst,
+                     const mbedtls_md_context_t *src);
+
+/**
+ * Starts (or restarts) a hash computation on a set-up context.
+ *
+ * Returns 0, or `MBEDTLS_ERR_MD_BAD_INPUT_DATA` if `ctx` is NULL or not
+ * set up.
+ *
+ * Thread safety: caller serialises.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to an initialised `mbedtls_md_context_t`.
+ */
+MBEDTLS_CHECK_RETURN_TYPICAL int mbedtls_md_starts(mbedtls_md_context_t *ctx);
+
+/**
+ * Feeds `ilen` bytes at `input` to the hash (`input` may be NULL if
+ * `ilen` is 0).
+ *
+ * Returns 0, or `MBEDTLS_ERR_MD_BAD_INPUT_DATA` if `ctx` is NULL or not
+ * set up, or `input` is NULL with a non-zero `ilen`.
+ *
+ * Thread safety: caller serialises.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to an initialised `mbedtls_md_context_t`;
+ * `input` is NULL or points to `ilen` readable bytes.
+ */
+MBEDTLS_CHECK_RETURN_TYPICAL
+int mbedtls_md_update(mbedtls_md_context_t *ctx,
+                      const unsigned char *input,
+                      size_t ilen);
+
+/**
+ * Writes the digest (`mbedtls_md_get_size()` bytes) to `output` and
+ * restarts the hash, so the context can be used again at once.
+ *
+ * Returns 0, or `MBEDTLS_ERR_MD_BAD_INPUT_DATA` if `ctx` is NULL or not
+ * set up, or `output` is NULL.
+ *
+ * Thread safety: caller serialises.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to an initialised `mbedtls_md_context_t`;
+ * `output` is NULL or has room for the digest.
+ */
+MBEDTLS_CHECK_RETURN_TYPICAL
+int mbedtls_md_finish(mbedtls_md_context_t *ctx,
+                      unsigned char *output);
+
+/**
+ * Hashes `ilen` bytes at `input` in one call and writes the digest to
+ * `output`. Allocates nothing.
+ *
+ * Returns 0, or `MBEDTLS_ERR_MD_BAD_INPUT_DATA` if `md_info` is not a
+ * descriptor from this library, `output` is NULL, or `input` is NULL with
+ * a non-zero `ilen`.
+ *
+ * Thread safety: pure.
+ *
+ * # Safety
+ *
+ * `input` is NULL or points to `ilen` readable bytes; `output` is NULL or
+ * has room for the digest.
+ */
+MBEDTLS_CHECK_RETURN_TYPICAL
+int mbedtls_md(const mbedtls_md_info_t *md_info,
+               const unsigned char *input,
+               size_t ilen,
+               unsigned char *output);
+
+#if defined(MBEDTLS_FS_IO)
+/**
+ * Hashes the contents of the file at `path` and writes the digest to
+ * `output` (written only on success).
+ *
+ * Returns 0, `MBEDTLS_ERR_MD_BAD_INPUT_DATA` if `md_info` is not a
+ * descriptor from this library or `path` or `output` is NULL, or
+ * `MBEDTLS_ERR_MD_FILE_IO_ERROR` if the file cannot be opened or read.
+ *
+ * Thread safety: pure.
+ *
+ * # Safety
+ *
+ * `path` is NULL or a NUL-terminated string; `output` is NULL or has room
+ * for the digest.
+ */
+MBEDTLS_CHECK_RETURN_TYPICAL
+int mbedtls_md_file(const mbedtls_md_info_t *md_info,
+                    const char *path,
+                    unsigned char *output);
+#endif
+
+/**
+ * Keys the HMAC of a context set up with `hmac != 0` and starts a MAC
+ * computation. Any key length is accepted (keys longer than the block are
+ * hashed first); `key` may be NULL if `keylen` is 0. Replaces any previous
+ * key.
+ *
+ * Returns 0, or `MBEDTLS_ERR_MD_BAD_INPUT_DATA` if `ctx` is NULL, not set
+ * up, or set up without HMAC, or `key` is NULL with a non-zero `keylen`.
+ *
+ * Thread safety: caller serialises.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to an initialised `mbedtls_md_context_t`; `key`
+ * is NULL or points to `keylen` readable bytes.
+ */
+MBEDTLS_CHECK_RETURN_TYPICAL
+int mbedtls_md_hmac_starts(mbedtls_md_context_t *ctx,
+                           const unsigned char *key,
+                           size_t keylen);
+
+/**
+ * Feeds `ilen` bytes at `input` to the MAC (`input` may be NULL if `ilen`
+ * is 0).
+ *
+ * Returns 0, or `MBEDTLS_ERR_MD_BAD_INPUT_DATA` if `ctx` is NULL, not set
+ * up for HMAC, or not keyed with `mbedtls_md_hmac_starts()` (upstream
+ * computes with an all-zero pad instead), or `input` is NULL with a
+ * non-zero `ilen`.
+ *
+ * Thread safety: caller serialises.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to an initialised `mbedtls_md_context_t`;
+ * `input` is NULL or points to `ilen` readable bytes.
+ */
+MBEDTLS_CHECK_RETURN_TYPICAL
+int mbedtls_md_hmac_update(mbedtls_md_context_t *ctx,
+                           const unsigned char *input,
+                           size_t ilen);
+
+/**
+ * Writes the MAC (`mbedtls_md_get_size()` bytes) to `output` and restarts
+ * the MAC with the same key (as `mbedtls_md_hmac_reset()` would).
+ *
+ * Returns 0, or `MBEDTLS_ERR_MD_BAD_INPUT_DATA` if `ctx` is NULL, not set
+ * up for HMAC or not keyed, or `output` is NULL.
+ *
+ * Thread safety: caller serialises.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to an initialised `mbedtls_md_context_t`;
+ * `output` is NULL or has room for the MAC.
+ */
+MBEDTLS_CHECK_RETURN_TYPICAL
+int mbedtls_md_hmac_finish(mbedtls_md_context_t *ctx,
+                           unsigned char *output);
+
+/**
+ * Restarts the MAC with the key given to `mbedtls_md_hmac_starts()`,
+ * discarding any data fed since.
+ *
+ * Returns 0, or `MBEDTLS_ERR_MD_BAD_INPUT_DATA` if `ctx` is NULL, not set
+ * up for HMAC, or not keyed.
+ *
+ * Thread safety: caller serialises.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to an initialised `mbedtls_md_context_t`.
+ */
+MBEDTLS_CHECK_RETURN_TYPICAL int mbedtls_md_hmac_reset(mbedtls_md_context_t *ctx);
+
+/**
+ * Computes the HMAC of `ilen` bytes at `input` under a `keylen`-byte key
+ * in one call and writes it to `output`. Allocates nothing. `key` and
+ * `input` may be NULL when their lengths are 0.
+ *
+ * Returns 0, or `MBEDTLS_ERR_MD_BAD_INPUT_DATA` if `md_info` is not a
+ * descriptor from this library, `output` is NULL, or `key` or `input` is
+ * NULL with a non-zero length.
+ *
+ * Thread safety: pure.
+ *
+ * # Safety
+ *
+ * `key` and `input` are NULL or point to `keylen` and `ilen` readable
+ * bytes; `output` is NULL or has room for the MAC.
+ */
+MBEDTLS_CHECK_RETURN_TYPICAL
+int mbedtls_md_hmac(const mbedtls_md_info_t *md_info,
+                    const unsigned char *key,
+                    size_t keylen,
+                    const unsigned char *input,
+                    size_t ilen,
+                    unsigned char *output);
+
+#ifdef __cplusplus
+}  // extern "C"
+#endif  // __cplusplus
+
 
 #if defined(__cplusplus)
 extern "C" {

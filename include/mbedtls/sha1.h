@@ -17,5 +17,145 @@
 
 
 
+/**
+ * Bad input parameters: a NULL pointer, or a context that was never
+ * started.
+ */
+#define MBEDTLS_ERR_SHA1_BAD_INPUT_DATA -0x0073
+
+/**
+ * A SHA-1 computation in progress. Caller-allocated; all-bits-zero (what
+ * `mbedtls_sha1_init()` writes) is the "not started" state. The members
+ * are private: `state` holds the library's hash state, `kind` says whether
+ * a computation was started.
+ */
+typedef struct mbedtls_sha1_context {
+    /**
+     * The hash state (library-owned bytes).
+     */
+    uint64_t MBEDTLS_PRIVATE(state)[14];
+    /**
+     * 0 until started, then a tag for the algorithm.
+     */
+    uint32_t MBEDTLS_PRIVATE(kind);
+} mbedtls_sha1_context;
+
+#ifdef __cplusplus
+extern "C" {
+#endif // __cplusplus
+
+/**
+ * Initialises a context to the "not started" state (all-bits-zero). NULL
+ * is ignored.
+ *
+ * Thread safety: caller serialises.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to writable memory for an
+ * `mbedtls_sha1_context`.
+ */
+void mbedtls_sha1_init(mbedtls_sha1_context *ctx);
+
+/**
+ * Wipes a context and returns it to the "not started" state. NULL and
+ * repeated calls are accepted.
+ *
+ * Thread safety: caller serialises.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to an initialised `mbedtls_sha1_context`.
+ */
+void mbedtls_sha1_free(mbedtls_sha1_context *ctx);
+
+/**
+ * Makes `dst` a copy of `src` (the state of a computation in progress, or
+ * "not started"). Does nothing if either is NULL or they are the same.
+ *
+ * Thread safety: caller serialises (both contexts).
+ *
+ * # Safety
+ *
+ * Each pointer is NULL or points to an initialised `mbedtls_sha1_context`.
+ */
+void mbedtls_sha1_clone(mbedtls_sha1_context *dst, const mbedtls_sha1_context *src);
+
+/**
+ * Starts a SHA-1 computation, discarding any computation in progress.
+ *
+ * Returns 0, or `MBEDTLS_ERR_SHA1_BAD_INPUT_DATA` if `ctx` is NULL.
+ *
+ * Thread safety: caller serialises.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to an initialised `mbedtls_sha1_context`.
+ */
+int mbedtls_sha1_starts(mbedtls_sha1_context *ctx);
+
+/**
+ * Feeds `ilen` bytes at `input` to a started computation (`input` may be
+ * NULL if `ilen` is 0).
+ *
+ * Returns 0, or `MBEDTLS_ERR_SHA1_BAD_INPUT_DATA` if `ctx` is NULL or not
+ * started, or `input` is NULL with a non-zero `ilen`.
+ *
+ * Thread safety: caller serialises.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to an initialised `mbedtls_sha1_context`;
+ * `input` is NULL or points to `ilen` readable bytes.
+ */
+int mbedtls_sha1_update(mbedtls_sha1_context *ctx, const unsigned char *input, size_t ilen);
+
+/**
+ * Writes the 20-byte digest to `output` and restarts SHA-1, so the
+ * context can be used again at once.
+ *
+ * Returns 0, or `MBEDTLS_ERR_SHA1_BAD_INPUT_DATA` if `ctx` is NULL or not
+ * started, or `output` is NULL.
+ *
+ * Thread safety: caller serialises.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to an initialised `mbedtls_sha1_context`;
+ * `output` is NULL or has room for 20 bytes.
+ */
+int mbedtls_sha1_finish(mbedtls_sha1_context *ctx, unsigned char *output);
+
+/**
+ * Hashes `ilen` bytes at `input` with SHA-1 in one call and writes the
+ * 20-byte digest to `output`.
+ *
+ * Returns 0, or `MBEDTLS_ERR_SHA1_BAD_INPUT_DATA` if `output` is NULL or
+ * `input` is NULL with a non-zero `ilen`.
+ *
+ * Thread safety: pure.
+ *
+ * # Safety
+ *
+ * `input` is NULL or points to `ilen` readable bytes; `output` is NULL or
+ * has room for 20 bytes.
+ */
+int mbedtls_sha1(const unsigned char *input, size_t ilen, unsigned char *output);
+
+#if defined(MBEDTLS_SELF_TEST)
+/**
+ * Checks SHA-1 against the FIPS 180-2 examples ("abc", the two-block
+ * message, one million 'a'). Prints one line per case if `verbose` is
+ * non-zero (hosted builds). Returns 0 if all pass, 1 otherwise.
+ *
+ * Thread safety: pure.
+ */
+int mbedtls_sha1_self_test(int verbose);
+#endif
+
+#ifdef __cplusplus
+}  // extern "C"
+#endif  // __cplusplus
+
 
 #endif /* MBEDTLS_SHA1_H */

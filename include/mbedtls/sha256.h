@@ -17,5 +17,163 @@
 
 
 
+/**
+ * Bad input parameters: a NULL pointer, an `is224` other than 0 or 1, or a
+ * context that was never started.
+ */
+#define MBEDTLS_ERR_SHA256_BAD_INPUT_DATA -0x0074
+
+/**
+ * A SHA-224 or SHA-256 computation in progress. Caller-allocated;
+ * all-bits-zero (what `mbedtls_sha256_init()` writes) is the "not started"
+ * state. The members are private: `state` holds the library's hash state,
+ * `kind` says which algorithm was started, if any.
+ */
+typedef struct mbedtls_sha256_context {
+    /**
+     * The hash state (library-owned bytes).
+     */
+    uint64_t MBEDTLS_PRIVATE(state)[15];
+    /**
+     * 0 until started, then a tag for the algorithm.
+     */
+    uint32_t MBEDTLS_PRIVATE(kind);
+} mbedtls_sha256_context;
+
+#ifdef __cplusplus
+extern "C" {
+#endif // __cplusplus
+
+/**
+ * Initialises a context to the "not started" state (all-bits-zero). NULL
+ * is ignored.
+ *
+ * Thread safety: caller serialises.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to writable memory for an
+ * `mbedtls_sha256_context`.
+ */
+void mbedtls_sha256_init(mbedtls_sha256_context *ctx);
+
+/**
+ * Wipes a context and returns it to the "not started" state. NULL and
+ * repeated calls are accepted.
+ *
+ * Thread safety: caller serialises.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to an initialised `mbedtls_sha256_context`.
+ */
+void mbedtls_sha256_free(mbedtls_sha256_context *ctx);
+
+/**
+ * Makes `dst` a copy of `src` (the state of a computation in progress, or
+ * "not started"). Does nothing if either is NULL or they are the same.
+ *
+ * Thread safety: caller serialises (both contexts).
+ *
+ * # Safety
+ *
+ * Each pointer is NULL or points to an initialised
+ * `mbedtls_sha256_context`.
+ */
+void mbedtls_sha256_clone(mbedtls_sha256_context *dst,
+                          const mbedtls_sha256_context *src);
+
+/**
+ * Starts a SHA-256 (`is224` = 0) or SHA-224 (`is224` = 1) computation,
+ * discarding any computation in progress.
+ *
+ * Returns 0, or `MBEDTLS_ERR_SHA256_BAD_INPUT_DATA` if `ctx` is NULL or
+ * `is224` is neither 0 nor 1.
+ *
+ * Thread safety: caller serialises.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to an initialised `mbedtls_sha256_context`.
+ */
+int mbedtls_sha256_starts(mbedtls_sha256_context *ctx, int is224);
+
+/**
+ * Feeds `ilen` bytes at `input` to a started computation (`input` may be
+ * NULL if `ilen` is 0).
+ *
+ * Returns 0, or `MBEDTLS_ERR_SHA256_BAD_INPUT_DATA` if `ctx` is NULL or
+ * not started, or `input` is NULL with a non-zero `ilen`.
+ *
+ * Thread safety: caller serialises.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to an initialised `mbedtls_sha256_context`;
+ * `input` is NULL or points to `ilen` readable bytes.
+ */
+int mbedtls_sha256_update(mbedtls_sha256_context *ctx,
+                          const unsigned char *input,
+                          size_t ilen);
+
+/**
+ * Writes the digest (28 bytes for SHA-224, 32 for SHA-256) to `output`
+ * and restarts the same algorithm, so the context can be used again at
+ * once.
+ *
+ * Returns 0, or `MBEDTLS_ERR_SHA256_BAD_INPUT_DATA` if `ctx` is NULL or
+ * not started, or `output` is NULL.
+ *
+ * Thread safety: caller serialises.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to an initialised `mbedtls_sha256_context`;
+ * `output` is NULL or has room for the digest.
+ */
+int mbedtls_sha256_finish(mbedtls_sha256_context *ctx, unsigned char *output);
+
+/**
+ * Hashes `ilen` bytes at `input` with SHA-256 (`is224` = 0) or SHA-224
+ * (`is224` = 1) in one call and writes the digest to `output`.
+ *
+ * Returns 0, or `MBEDTLS_ERR_SHA256_BAD_INPUT_DATA` if `is224` is neither 0
+ * nor 1, `output` is NULL, or `input` is NULL with a non-zero `ilen`.
+ *
+ * Thread safety: pure.
+ *
+ * # Safety
+ *
+ * `input` is NULL or points to `ilen` readable bytes; `output` is NULL or
+ * has room for the digest.
+ */
+int mbedtls_sha256(const unsigned char *input, size_t ilen, unsigned char *output, int is224);
+
+#if (defined(MBEDTLS_SELF_TEST) && defined(MBEDTLS_SHA224_C))
+/**
+ * Checks SHA-224 against the FIPS 180-2 examples ("abc", the two-block
+ * message, one million 'a'). Prints one line per case if `verbose` is
+ * non-zero (hosted builds). Returns 0 if all pass, 1 otherwise.
+ *
+ * Thread safety: pure.
+ */
+int mbedtls_sha224_self_test(int verbose);
+#endif
+
+#if (defined(MBEDTLS_SELF_TEST) && defined(MBEDTLS_SHA256_C))
+/**
+ * Checks SHA-256 against the FIPS 180-2 examples ("abc", the two-block
+ * message, one million 'a'). Prints one line per case if `verbose` is
+ * non-zero (hosted builds). Returns 0 if all pass, 1 otherwise.
+ *
+ * Thread safety: pure.
+ */
+int mbedtls_sha256_self_test(int verbose);
+#endif
+
+#ifdef __cplusplus
+}  // extern "C"
+#endif  // __cplusplus
+
 
 #endif /* MBEDTLS_SHA256_H */

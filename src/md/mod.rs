@@ -8,6 +8,8 @@
 
 #[cfg(not(loom))]
 pub(crate) mod ffi;
+#[cfg(mbedtls_self_test)]
+mod self_test;
 #[cfg(all(mbedtls_sha1_c, not(loom)))]
 pub(crate) mod sha1_ffi;
 #[cfg(all(mbedtls_sha256_c, not(loom)))]
@@ -208,6 +210,36 @@ impl Hasher {
         h.update(data);
         h.finish_into(out);
     }
+}
+
+/// Hashes the contents of the file at `path` (bytes of a C string) with
+/// algorithm `ty` into `out[..size]`, reading it in chunks. `out` is
+/// written only on success.
+#[cfg(mbedtls_fs_io)]
+pub(crate) fn hash_file(ty: MdType, path: &[u8], out: &mut [u8]) -> std::io::Result<()> {
+    use std::io::Read;
+    use zeroize::Zeroize;
+
+    #[cfg(unix)]
+    let path = <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(path);
+    #[cfg(not(unix))]
+    let path = core::str::from_utf8(path)
+        .map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidInput))?;
+    let mut file = std::fs::File::open(path)?;
+    let mut h = Hasher::new(ty);
+    let mut buf = [0u8; 4096];
+    let result = loop {
+        match file.read(&mut buf) {
+            Ok(0) => break Ok(()),
+            Ok(n) => h.update(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => break Err(e),
+        }
+    };
+    buf.zeroize();
+    result?;
+    h.finish_into(out);
+    Ok(())
 }
 
 /// A keyed, resettable HMAC of one of the supported algorithms.
