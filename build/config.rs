@@ -184,7 +184,10 @@ impl BuildConfig {
             "MBEDTLS_HMAC_DRBG_C",
             "hmac_drbg.h: the HMAC deterministic random bit generator",
         ));
-        m.push(("MBEDTLS_MD_C", "md.h: the generic message-digest layer, with HMAC"));
+        m.push((
+            "MBEDTLS_MD_C",
+            "md.h: the generic message-digest layer, with HMAC",
+        ));
         m.push((
             "MBEDTLS_PLATFORM_C",
             "platform.h: the platform abstraction layer",

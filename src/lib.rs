@@ -38,20 +38,20 @@ pub use abi::build_info::*;
 pub use abi::ctr_drbg::*;
 #[cfg(mbedtls_entropy_c)]
 pub use abi::entropy::*;
+pub use abi::error::*;
 #[cfg(mbedtls_hmac_drbg_c)]
 pub use abi::hmac_drbg::*;
 #[cfg(mbedtls_md_c)]
 pub use abi::md::*;
+pub use abi::platform::*;
+#[cfg(mbedtls_have_time)]
+pub use abi::platform_time::*;
 #[cfg(mbedtls_sha1_c)]
 pub use abi::sha1::*;
 #[cfg(mbedtls_sha256_c)]
 pub use abi::sha256::*;
 #[cfg(mbedtls_sha512_c)]
 pub use abi::sha512::*;
-pub use abi::error::*;
-pub use abi::platform::*;
-#[cfg(mbedtls_have_time)]
-pub use abi::platform_time::*;
 pub use abi::threading::*;
 pub use abi::threading_ext::*;
 #[cfg(all(mbedtls_ctr_drbg_c, not(loom)))]

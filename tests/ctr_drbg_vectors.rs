@@ -39,7 +39,12 @@ struct Feed {
 
 unsafe extern "C" fn feed_entropy(p: *mut c_void, out: *mut c_uchar, len: usize) -> c_int {
     // SAFETY: p_entropy is the test's live Feed; out has len bytes.
-    let (feed, out) = unsafe { (&mut *p.cast::<Feed>(), std::slice::from_raw_parts_mut(out, len)) };
+    let (feed, out) = unsafe {
+        (
+            &mut *p.cast::<Feed>(),
+            std::slice::from_raw_parts_mut(out, len),
+        )
+    };
     match feed.chunks.get(feed.next) {
         Some(c) if c.len() == len => {
             out.copy_from_slice(c);
@@ -143,7 +148,10 @@ fn run_case(mode: Mode, case: &Case) -> Result<(), String> {
         mbedtls_ctr_drbg_init(c);
         mbedtls_ctr_drbg_set_entropy_len(c, entropy.len());
         let r = (|| -> Result<(), String> {
-            check("set_nonce_len", mbedtls_ctr_drbg_set_nonce_len(c, nonce.len()))?;
+            check(
+                "set_nonce_len",
+                mbedtls_ctr_drbg_set_nonce_len(c, nonce.len()),
+            )?;
             check(
                 "seed",
                 mbedtls_ctr_drbg_seed(
@@ -155,10 +163,15 @@ fn run_case(mode: Mode, case: &Case) -> Result<(), String> {
                 ),
             )?;
             match mode {
-                Mode::PrTrue => mbedtls_ctr_drbg_set_prediction_resistance(c, MBEDTLS_CTR_DRBG_PR_ON),
+                Mode::PrTrue => {
+                    mbedtls_ctr_drbg_set_prediction_resistance(c, MBEDTLS_CTR_DRBG_PR_ON)
+                }
                 Mode::PrFalse => {
                     let add = case.get("AdditionalInputReseed", 0);
-                    check("reseed", mbedtls_ctr_drbg_reseed(c, add.as_ptr(), add.len()))?;
+                    check(
+                        "reseed",
+                        mbedtls_ctr_drbg_reseed(c, add.as_ptr(), add.len()),
+                    )?;
                 }
                 Mode::NoReseed => {}
             }
@@ -182,7 +195,11 @@ fn run_case(mode: Mode, case: &Case) -> Result<(), String> {
     };
     result?;
     if feed.next != feed.chunks.len() {
-        return Err(format!("used {} of {} entropy inputs", feed.next, feed.chunks.len()));
+        return Err(format!(
+            "used {} of {} entropy inputs",
+            feed.next,
+            feed.chunks.len()
+        ));
     }
     if out != want {
         return Err("ReturnedBits differ".into());
@@ -196,7 +213,11 @@ fn nist_ctr_drbg_vectors() {
     let keysize = MBEDTLS_CTR_DRBG_KEYSIZE;
     assert_eq!(
         keysize,
-        if cfg!(feature = "ctr-drbg-128-bit-key") { 16 } else { 32 }
+        if cfg!(feature = "ctr-drbg-128-bit-key") {
+            16
+        } else {
+            32
+        }
     );
     let wanted = format!("AES-{} use df", keysize * 8);
     let dir = vectors_dir().join("nist-drbg");
@@ -224,8 +245,15 @@ fn nist_ctr_drbg_vectors() {
         }
         let mut skipped: Vec<_> = skipped.into_iter().collect();
         skipped.sort();
-        println!("{sub}/CTR_DRBG.rsp [{wanted}]: {passed} passed; skipped (not applicable): {skipped:?}");
-        assert!(failures.is_empty(), "{sub}: {} failures: {:?}", failures.len(), &failures[..failures.len().min(5)]);
+        println!(
+            "{sub}/CTR_DRBG.rsp [{wanted}]: {passed} passed; skipped (not applicable): {skipped:?}"
+        );
+        assert!(
+            failures.is_empty(),
+            "{sub}: {} failures: {:?}",
+            failures.len(),
+            &failures[..failures.len().min(5)]
+        );
         assert_eq!(passed, 240, "{sub}: expected the 240 [{wanted}] cases");
         total += passed;
     }

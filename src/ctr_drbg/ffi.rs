@@ -535,9 +535,11 @@ pub unsafe extern "C" fn mbedtls_ctr_drbg_reseed(
         }
         // SAFETY: `ctx` is valid.
         unsafe {
-            with_seeded(ctx, true, |d, s, src| match d.reseed(src, s.entropy_len, add, 0) {
-                Ok(()) => 0,
-                Err(e) => code(e),
+            with_seeded(ctx, true, |d, s, src| {
+                match d.reseed(src, s.entropy_len, add, 0) {
+                    Ok(()) => 0,
+                    Err(e) => code(e),
+                }
             })
         }
     })
@@ -709,9 +711,8 @@ fn open_path(path: *const c_char, write: bool) -> Option<std::fs::File> {
     // SAFETY: the callers' contract: NULL or a NUL-terminated string.
     let bytes = unsafe { crate::ffi::try_cstr(path) }?;
     #[cfg(unix)]
-    let p = std::path::Path::new(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(
-        bytes,
-    ));
+    let p =
+        std::path::Path::new(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(bytes));
     #[cfg(not(unix))]
     let p = std::path::Path::new(core::str::from_utf8(bytes).ok()?);
     if write {
@@ -843,7 +844,12 @@ struct KatSource {
 unsafe extern "C" fn kat_entropy(p: *mut c_void, out: *mut c_uchar, len: usize) -> c_int {
     // SAFETY: the self-test passes a live KatSource as p_entropy, and the
     // library passes a writable buffer of `len` bytes.
-    let (src, out) = unsafe { (&mut *p.cast::<KatSource>(), core::slice::from_raw_parts_mut(out, len)) };
+    let (src, out) = unsafe {
+        (
+            &mut *p.cast::<KatSource>(),
+            core::slice::from_raw_parts_mut(out, len),
+        )
+    };
     if src.len - src.pos < len {
         return -1;
     }
@@ -938,7 +944,11 @@ pub extern "C" fn mbedtls_ctr_drbg_self_test(verbose: c_int) -> c_int {
             let ok = kat_run(case);
             #[cfg(feature = "std")]
             if verbose != 0 {
-                std::println!("  CTR_DRBG ({}): {}", case.name, if ok { "passed" } else { "failed" });
+                std::println!(
+                    "  CTR_DRBG ({}): {}",
+                    case.name,
+                    if ok { "passed" } else { "failed" }
+                );
             }
             if !ok {
                 failed = 1;

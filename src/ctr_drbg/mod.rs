@@ -94,9 +94,7 @@ pub(crate) fn default_nonce_len(entropy_len: usize) -> usize {
 }
 
 fn key_of(bytes: &[u8]) -> Cipher {
-    let key: &Array<u8, _> = bytes[..KEYSIZE]
-        .try_into()
-        .expect("a key is KEYSIZE bytes");
+    let key: &Array<u8, _> = bytes[..KEYSIZE].try_into().expect("a key is KEYSIZE bytes");
     Cipher::new(key)
 }
 
@@ -189,7 +187,11 @@ impl Pending {
         ctr_blocks(&self.cipher, &self.v, blocks);
         if !tail.is_empty() {
             let mut last = [[0u8; BLOCK]];
-            ctr_blocks(&self.cipher, &add_be(&self.v, blocks.len() as u128), &mut last);
+            ctr_blocks(
+                &self.cipher,
+                &add_be(&self.v, blocks.len() as u128),
+                &mut last,
+            );
             tail.copy_from_slice(&last[0][..tail.len()]);
             last.zeroize();
         }
@@ -395,7 +397,10 @@ mod tests {
                 cipher: &mut c2,
                 reseed_counter: &mut r2,
             };
-            if let Some(p) = d2.generate(&mut none, settings, false, &mut got, &[]).unwrap() {
+            if let Some(p) = d2
+                .generate(&mut none, settings, false, &mut got, &[])
+                .unwrap()
+            {
                 p.fill(&mut got);
             }
             assert_eq!(got, want, "len {len}");
@@ -433,7 +438,10 @@ mod tests {
             d.reseed(&mut none, 32, &[0u8; MAX_SEED_INPUT - 31], 0),
             Err(Error::InputTooBig)
         );
-        assert_eq!(d.reseed(&mut none, 32, &[], 0), Err(Error::EntropySourceFailed));
+        assert_eq!(
+            d.reseed(&mut none, 32, &[], 0),
+            Err(Error::EntropySourceFailed)
+        );
         let mut out = [0u8; SEEDLEN];
         assert_eq!(
             block_cipher_df(&mut out, &[0u8; MAX_SEED_INPUT + 1]),

@@ -287,7 +287,10 @@ mod tests {
     #[test]
     fn descriptors_are_found_by_type_name_and_address() {
         for info in &INFOS {
-            assert!(core::ptr::eq(MdInfo::from_type(info.ty as u32).unwrap(), info));
+            assert!(core::ptr::eq(
+                MdInfo::from_type(info.ty as u32).unwrap(),
+                info
+            ));
             assert!(core::ptr::eq(
                 MdInfo::from_name(info.name.to_bytes()).unwrap(),
                 info
@@ -301,7 +304,10 @@ mod tests {
         assert!(MdInfo::from_type(0).is_none());
         assert!(MdInfo::from_type(3).is_none(), "MD5 is not provided");
         assert_eq!(MdInfo::from_name(b"SHA").unwrap().ty, MdType::Sha1);
-        assert!(MdInfo::from_name(b"sha256").is_none(), "names are case-sensitive");
+        assert!(
+            MdInfo::from_name(b"sha256").is_none(),
+            "names are case-sensitive"
+        );
         let x = 0u64;
         assert!(MdInfo::from_ptr(&x).is_none());
         assert!(MdInfo::from_ptr::<u8>(core::ptr::null()).is_none());

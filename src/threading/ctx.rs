@@ -203,8 +203,7 @@ impl<'a> CtxLock<'a> {
                 return Err(EnterError::Lock(rc));
             }
         }
-        self.holder
-            .store(thread_id::current(), Ordering::Relaxed);
+        self.holder.store(thread_id::current(), Ordering::Relaxed);
         Ok(Held {
             lock: self,
             done: false,
@@ -242,7 +241,12 @@ impl<'a> CtxLock<'a> {
             }
             if self
                 .state
-                .compare_exchange(s, (s & USERS) | CLOSING, Ordering::Acquire, Ordering::Relaxed)
+                .compare_exchange(
+                    s,
+                    (s & USERS) | CLOSING,
+                    Ordering::Acquire,
+                    Ordering::Relaxed,
+                )
                 .is_ok()
             {
                 break;
