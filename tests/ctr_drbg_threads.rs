@@ -207,10 +207,8 @@ fn reentry_from_the_entropy_callback_fails_instead_of_deadlocking() {
 
     r.inner_rc.store(0, Ordering::Relaxed);
     // SAFETY: as above.
-    assert_eq!(
-        unsafe { mbedtls_ctr_drbg_reseed(c.ptr(), std::ptr::null(), 0) },
-        0
-    );
+    let rc = unsafe { mbedtls_ctr_drbg_reseed(c.ptr(), std::ptr::null(), 0) };
+    assert_eq!(rc, 0);
     assert_eq!(
         r.inner_rc.load(Ordering::Relaxed),
         MBEDTLS_ERR_THREADING_MUTEX_ERROR

@@ -125,9 +125,9 @@ unsafe fn drbg<'a>(ctx: *mut mbedtls_ctr_drbg_context) -> Drbg<'a> {
     unsafe {
         let cipher = &mut *cipher_place(ctx);
         Drbg {
-            v: &mut *(&raw mut (*ctx).counter),
+            v: &mut (*ctx).counter,
             cipher,
-            reseed_counter: &mut *(&raw mut (*ctx).reseed_counter),
+            reseed_counter: &mut (*ctx).reseed_counter,
         }
     }
 }
@@ -367,8 +367,8 @@ pub unsafe extern "C" fn mbedtls_ctr_drbg_free(ctx: *mut mbedtls_ctr_drbg_contex
             // SAFETY: nobody else is inside the context. Everything but the
             // mutex (freed by `retire`) and the lock words is wiped.
             unsafe {
-                zeroize::Zeroize::zeroize(&mut *(&raw mut (*ctx).counter));
-                zeroize::Zeroize::zeroize(&mut *(&raw mut (*ctx).aes_ctx));
+                zeroize::Zeroize::zeroize(&mut (*ctx).counter);
+                zeroize::Zeroize::zeroize(&mut (*ctx).aes_ctx);
                 (*ctx).reseed_counter = -1;
                 (*ctx).prediction_resistance = 0;
                 (*ctx).entropy_len = 0;

@@ -52,7 +52,7 @@ pub(crate) const ENTROPY_LEN: usize = abi::MBEDTLS_CTR_DRBG_ENTROPY_LEN as usize
 /// them, copying the key schedule out costs more than it saves.
 pub(crate) const INLINE_BLOCKS: usize = 4;
 
-const _: () = assert!(SEEDLEN % BLOCK == 0 && KEYSIZE % BLOCK == 0);
+const _: () = assert!(SEEDLEN.is_multiple_of(BLOCK) && KEYSIZE.is_multiple_of(BLOCK));
 
 /// Why an operation failed (mapped to C codes in `ffi.rs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,7 +147,7 @@ pub(crate) fn block_cipher_df(out: &mut [u8; SEEDLEN], data: &[u8]) -> Result<()
             for (c, x) in chain.iter_mut().zip(chunk) {
                 *c ^= x;
             }
-            bcc.encrypt_block(Array::cast_from_core_mut(&mut *chain));
+            bcc.encrypt_block(Array::cast_from_core_mut(&mut chain));
         }
         t.copy_from_slice(&*chain);
     }
@@ -157,7 +157,7 @@ pub(crate) fn block_cipher_df(out: &mut [u8; SEEDLEN], data: &[u8]) -> Result<()
     let mut x = Zeroizing::new([0u8; BLOCK]);
     x.copy_from_slice(&tmp[KEYSIZE..]);
     for o in out.chunks_exact_mut(BLOCK) {
-        cipher.encrypt_block(Array::cast_from_core_mut(&mut *x));
+        cipher.encrypt_block(Array::cast_from_core_mut(&mut x));
         o.copy_from_slice(&*x);
     }
     Ok(())
