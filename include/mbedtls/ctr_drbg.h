@@ -211,8 +211,9 @@ typedef struct mbedtls_ctr_drbg_context {
  * with `mbedtls_ctr_drbg_set_nonce_len()`, or -1 for the default.
  * `aes_ctx` holds the expanded AES key (library-owned, opaque). There is
  * no mutex in this configuration (no `MBEDTLS_THREADING_C`). The members
- * after `p_entropy` are mbedcrypto-rs's own: the fork generation of the last (re)seed, state flags, where the
- * key schedule sits in `aes_ctx`, and the context's lock words.
+ * after `p_entropy` are mbedcrypto-rs's own: the fork generation of the
+ * last (re)seed, state flags, where the key schedule sits in `aes_ctx`,
+ * and the context's lock words.
  */
 typedef struct mbedtls_ctr_drbg_context {
     /**
