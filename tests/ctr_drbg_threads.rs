@@ -137,7 +137,17 @@ fn scaling(size: usize, interval: c_int) {
 }
 
 #[test]
-#[cfg_attr(miri, ignore)]
+#[cfg_attr(
+    any(
+        miri,
+        not(any(
+            feature = "threading-builtin",
+            feature = "threading-pthread",
+            feature = "threading-alt"
+        ))
+    ),
+    ignore = "needs MBEDTLS_THREADING_C (and no Miri)"
+)]
 fn concurrent_draws_equal_a_serial_run() {
     for size in [64, 1024, 100] {
         for interval in [7, 10000] {
@@ -217,7 +227,17 @@ fn reentry_from_the_entropy_callback_fails_instead_of_deadlocking() {
 }
 
 #[test]
-#[cfg_attr(miri, ignore)]
+#[cfg_attr(
+    any(
+        miri,
+        not(any(
+            feature = "threading-builtin",
+            feature = "threading-pthread",
+            feature = "threading-alt"
+        ))
+    ),
+    ignore = "needs MBEDTLS_THREADING_C (and no Miri)"
+)]
 fn free_racing_random() {
     for _ in 0..20 {
         let counter = Box::leak(Box::new(AtomicUsize::new(0)));
