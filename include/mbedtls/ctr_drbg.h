@@ -22,5 +22,536 @@
 
 
 
+/**
+ * The entropy source failed, or the context cannot produce output: it was
+ * never seeded (or its last seed failed), it was freed, or the context
+ * pointer is NULL. Also returned by `mbedtls_ctr_drbg_set_nonce_len()`
+ * after seeding.
+ */
+#define MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED -0x0034
+
+/**
+ * More than `MBEDTLS_CTR_DRBG_MAX_REQUEST` bytes were requested.
+ */
+#define MBEDTLS_ERR_CTR_DRBG_REQUEST_TOO_BIG -0x0036
+
+/**
+ * An input is too long (additional data, personalisation string, entropy
+ * or nonce length, seed file), or a buffer pointer is NULL while its
+ * length is not 0.
+ */
+#define MBEDTLS_ERR_CTR_DRBG_INPUT_TOO_BIG -0x0038
+
+/**
+ * Reading or writing the seed file failed.
+ */
+#define MBEDTLS_ERR_CTR_DRBG_FILE_IO_ERROR -0x003A
+
+/**
+ * The block size of AES in bytes.
+ */
+#define MBEDTLS_CTR_DRBG_BLOCKSIZE 16
+
+#if !defined(MBEDTLS_CTR_DRBG_USE_128_BIT_KEY)
+/**
+ * The AES key size in bytes: 32 (AES-256).
+ */
+#define MBEDTLS_CTR_DRBG_KEYSIZE 32
+#endif
+
+#if defined(MBEDTLS_CTR_DRBG_USE_128_BIT_KEY)
+/**
+ * The AES key size in bytes: 16 (AES-128, `MBEDTLS_CTR_DRBG_USE_128_BIT_KEY`).
+ */
+#define MBEDTLS_CTR_DRBG_KEYSIZE 16
+#endif
+
+/**
+ * The number of entropy bytes drawn per (re)seed by default (the entropy
+ * module's accumulator is SHA-512).
+ */
+#define MBEDTLS_CTR_DRBG_ENTROPY_LEN 48
+
+/**
+ * Requests between automatic reseeds by default.
+ */
+#define MBEDTLS_CTR_DRBG_RESEED_INTERVAL 10000
+
+/**
+ * The longest additional input of a request, and the size of a seed file.
+ */
+#define MBEDTLS_CTR_DRBG_MAX_INPUT 256
+
+/**
+ * The most bytes one request may produce.
+ */
+#define MBEDTLS_CTR_DRBG_MAX_REQUEST 1024
+
+/**
+ * The longest seed material: entropy, nonce and personalisation string
+ * together.
+ */
+#define MBEDTLS_CTR_DRBG_MAX_SEED_INPUT 384
+
+/**
+ * Prediction resistance off: reseed only every `reseed_interval` requests.
+ */
+#define MBEDTLS_CTR_DRBG_PR_OFF 0
+
+/**
+ * Prediction resistance on: reseed before every request.
+ */
+#define MBEDTLS_CTR_DRBG_PR_ON 1
+
+#if !defined(MBEDTLS_CTR_DRBG_USE_128_BIT_KEY)
+/**
+ * Words (`uint64_t`) of the expanded-key storage in the context: the key
+ * schedule of AES-256 plus 8 bytes of slack, so that the library can
+ * place it 16-byte aligned inside the 8-byte aligned context.
+ */
+#define MBEDCRYPTO_CTR_DRBG_AES_WORDS 32
+#endif
+
+#if defined(MBEDTLS_CTR_DRBG_USE_128_BIT_KEY)
+/**
+ * Words (`uint64_t`) of the expanded-key storage in the context: the key
+ * schedule of AES-128 plus 8 bytes of slack, so that the library can
+ * place it 16-byte aligned inside the 8-byte aligned context.
+ */
+#define MBEDCRYPTO_CTR_DRBG_AES_WORDS 24
+#endif
+
+/**
+ * One word of the opaque expanded-key storage of a CTR_DRBG context.
+ */
+typedef uint64_t mbedcrypto_ctr_drbg_aes_word;
+
+#if defined(MBEDTLS_THREADING_C)
+/**
+ * A CTR_DRBG context. Allocate it anywhere, call `mbedtls_ctr_drbg_init()`
+ * first and `mbedtls_ctr_drbg_free()` last; the members are private.
+ *
+ * `counter` is the DRBG's V. `reseed_counter` counts requests since the
+ * last (re)seed; before the first seed it holds the nonce length chosen
+ * with `mbedtls_ctr_drbg_set_nonce_len()`, or -1 for the default.
+ * `aes_ctx` holds the expanded AES key (library-owned, opaque). `mutex`
+ * is initialised by the first `mbedtls_ctr_drbg_seed()` and freed by
+ * `mbedtls_ctr_drbg_free()`. The members after it are mbedcrypto-rs's
+ * own: the fork generation of the last (re)seed, state flags, where the
+ * key schedule sits in `aes_ctx`, and the context's lock words.
+ */
+typedef struct mbedtls_ctr_drbg_context {
+    /**
+     * The counter block V.
+     */
+    unsigned char MBEDTLS_PRIVATE(counter)[16];
+    /**
+     * Requests since the last (re)seed; before seeding, the nonce length
+     * (-1: not chosen).
+     */
+    int MBEDTLS_PRIVATE(reseed_counter);
+    /**
+     * `MBEDTLS_CTR_DRBG_PR_ON` or `MBEDTLS_CTR_DRBG_PR_OFF`.
+     */
+    int MBEDTLS_PRIVATE(prediction_resistance);
+    /**
+     * Entropy bytes per (re)seed; 0 until seeded means the default.
+     */
+    size_t MBEDTLS_PRIVATE(entropy_len);
+    /**
+     * Requests between automatic reseeds.
+     */
+    int MBEDTLS_PRIVATE(reseed_interval);
+    /**
+     * The expanded AES key (opaque).
+     */
+    mbedcrypto_ctr_drbg_aes_word MBEDTLS_PRIVATE(aes_ctx)[MBEDCRYPTO_CTR_DRBG_AES_WORDS];
+    /**
+     * The entropy callback given to `mbedtls_ctr_drbg_seed()`.
+     */
+    int (*MBEDTLS_PRIVATE(f_entropy))(void *data, unsigned char *output, size_t len);
+    /**
+     * The callback's context.
+     */
+    void *MBEDTLS_PRIVATE(p_entropy);
+    /**
+     * The context's mutex.
+     */
+    mbedtls_threading_mutex_t MBEDTLS_PRIVATE(mutex);
+    /**
+     * The process's fork generation at the last (re)seed.
+     */
+    uint32_t MBEDTLS_PRIVATE(fork_gen);
+    /**
+     * State flags (seeded).
+     */
+    uint32_t MBEDTLS_PRIVATE(flags);
+    /**
+     * Byte offset of the key schedule inside `aes_ctx` (0 or 8).
+     */
+    uint32_t MBEDTLS_PRIVATE(aes_offset);
+    /**
+     * Lock state (see the library's context lock protocol).
+     */
+    uint32_t MBEDTLS_PRIVATE(guard_state);
+    /**
+     * Id of the thread holding the mutex, 0 if none.
+     */
+    uint32_t MBEDTLS_PRIVATE(guard_holder);
+} mbedtls_ctr_drbg_context;
+#endif
+
+#if !defined(MBEDTLS_THREADING_C)
+/**
+ * A CTR_DRBG context. Allocate it anywhere, call `mbedtls_ctr_drbg_init()`
+ * first and `mbedtls_ctr_drbg_free()` last; the members are private.
+ *
+ * `counter` is the DRBG's V. `reseed_counter` counts requests since the
+ * last (re)seed; before the first seed it holds the nonce length chosen
+ * with `mbedtls_ctr_drbg_set_nonce_len()`, or -1 for the default.
+ * `aes_ctx` holds the expanded AES key (library-owned, opaque). There is
+ * no mutex in this configuration (no `MBEDTLS_THREADING_C`). The members
+ * after `p_entropy` are mbedcrypto-rs's own: the fork generation of the
+ * last (re)seed, state flags, where the key schedule sits in `aes_ctx`,
+ * and the context's lock words.
+ */
+typedef struct mbedtls_ctr_drbg_context {
+    /**
+     * The counter block V.
+     */
+    unsigned char MBEDTLS_PRIVATE(counter)[16];
+    /**
+     * Requests since the last (re)seed; before seeding, the nonce length
+     * (-1: not chosen).
+     */
+    int MBEDTLS_PRIVATE(reseed_counter);
+    /**
+     * `MBEDTLS_CTR_DRBG_PR_ON` or `MBEDTLS_CTR_DRBG_PR_OFF`.
+     */
+    int MBEDTLS_PRIVATE(prediction_resistance);
+    /**
+     * Entropy bytes per (re)seed; 0 until seeded means the default.
+     */
+    size_t MBEDTLS_PRIVATE(entropy_len);
+    /**
+     * Requests between automatic reseeds.
+     */
+    int MBEDTLS_PRIVATE(reseed_interval);
+    /**
+     * The expanded AES key (opaque).
+     */
+    mbedcrypto_ctr_drbg_aes_word MBEDTLS_PRIVATE(aes_ctx)[MBEDCRYPTO_CTR_DRBG_AES_WORDS];
+    /**
+     * The entropy callback given to `mbedtls_ctr_drbg_seed()`.
+     */
+    int (*MBEDTLS_PRIVATE(f_entropy))(void *data, unsigned char *output, size_t len);
+    /**
+     * The callback's context.
+     */
+    void *MBEDTLS_PRIVATE(p_entropy);
+    /**
+     * The process's fork generation at the last (re)seed.
+     */
+    uint32_t MBEDTLS_PRIVATE(fork_gen);
+    /**
+     * State flags (seeded).
+     */
+    uint32_t MBEDTLS_PRIVATE(flags);
+    /**
+     * Byte offset of the key schedule inside `aes_ctx` (0 or 8).
+     */
+    uint32_t MBEDTLS_PRIVATE(aes_offset);
+    /**
+     * Lock state (see the library's context lock protocol).
+     */
+    uint32_t MBEDTLS_PRIVATE(guard_state);
+    /**
+     * Id of the thread holding the mutex, 0 if none.
+     */
+    uint32_t MBEDTLS_PRIVATE(guard_holder);
+} mbedtls_ctr_drbg_context;
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif // __cplusplus
+
+/**
+ * Initialises a context: zero state, no nonce length chosen
+ * (`reseed_counter = -1`), `reseed_interval` =
+ * `MBEDTLS_CTR_DRBG_RESEED_INTERVAL`. The mutex is not touched; the first
+ * `mbedtls_ctr_drbg_seed()` initialises it. NULL is ignored.
+ *
+ * Thread safety: caller serialises.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to writable memory for a context that no other
+ * thread uses.
+ */
+void mbedtls_ctr_drbg_init(mbedtls_ctr_drbg_context *ctx);
+
+/**
+ * Seeds (instantiates) the DRBG: draws `entropy_len` bytes (default
+ * `MBEDTLS_CTR_DRBG_ENTROPY_LEN`) from `f_entropy`, then the nonce in a
+ * second call (its length chosen with `mbedtls_ctr_drbg_set_nonce_len()`,
+ * else 0 if the entropy is at least 1.5 times the key size, else half the
+ * entropy length), and mixes in `custom` (the personalisation string,
+ * `len` bytes; NULL if `len` is 0).
+ *
+ * The first seed initialises the context's mutex; the context then needs
+ * `mbedtls_ctr_drbg_free()` even if seeding fails. Seeding a seeded
+ * context again (without free) instantiates it afresh (V and key reset,
+ * default nonce length) and reuses the mutex.
+ *
+ * Returns 0, `MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED` if `f_entropy`
+ * fails or is NULL (or `ctx` is NULL), `MBEDTLS_ERR_CTR_DRBG_INPUT_TOO_BIG`
+ * if entropy, nonce and `custom` exceed `MBEDTLS_CTR_DRBG_MAX_SEED_INPUT`
+ * bytes, or a lock error. After a failure the context produces no output
+ * until seeded successfully.
+ *
+ * `f_entropy` runs while the context is locked; it must not use this
+ * context (such calls fail with `MBEDTLS_ERR_THREADING_MUTEX_ERROR`).
+ *
+ * Thread safety: locked.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or an initialised context; `custom` is NULL or points to
+ * `len` readable bytes; `f_entropy` may be called with `p_entropy` while
+ * the context is seeded.
+ */
+int mbedtls_ctr_drbg_seed(mbedtls_ctr_drbg_context *ctx,
+                          int (*f_entropy)(void*, unsigned char*, size_t),
+                          void *p_entropy,
+                          const unsigned char *custom,
+                          size_t len);
+
+/**
+ * Frees a context: waits for operations in progress on other threads,
+ * wipes the state, frees the mutex if a seed initialised it, and leaves
+ * the context as `mbedtls_ctr_drbg_init()` does (it may be seeded again).
+ * NULL, a context that was only initialised, and a second free are
+ * accepted and harmless. A free from inside the context's own entropy
+ * callback does nothing.
+ *
+ * Thread safety: locked (other threads' calls on the context either
+ * finish first or fail with `MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED`;
+ * the memory must of course stay valid until they have returned).
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to an initialised (or zero-filled) context.
+ */
+void mbedtls_ctr_drbg_free(mbedtls_ctr_drbg_context *ctx);
+
+/**
+ * Turns prediction resistance on (`MBEDTLS_CTR_DRBG_PR_ON`: reseed
+ * before every request) or off. NULL is ignored.
+ *
+ * Thread safety: locked (on a seeded context; before seeding the caller
+ * serialises, as for `init`).
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or an initialised context.
+ */
+void mbedtls_ctr_drbg_set_prediction_resistance(mbedtls_ctr_drbg_context *ctx,
+                                                int resistance);
+
+/**
+ * Sets the number of entropy bytes drawn per (re)seed (checked when the
+ * next (re)seed happens). NULL is ignored.
+ *
+ * Thread safety: locked (on a seeded context; before seeding the caller
+ * serialises).
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or an initialised context.
+ */
+void mbedtls_ctr_drbg_set_entropy_len(mbedtls_ctr_drbg_context *ctx, size_t len);
+
+/**
+ * Chooses the nonce length of the next seed; only before seeding.
+ * Returns 0, `MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED` once the
+ * context has been seeded (or if `ctx` is NULL), or
+ * `MBEDTLS_ERR_CTR_DRBG_INPUT_TOO_BIG` if `len` exceeds
+ * `MBEDTLS_CTR_DRBG_MAX_SEED_INPUT`.
+ *
+ * Thread safety: caller serialises (it only applies before seeding; on a
+ * seeded context it fails without touching it).
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or an initialised context.
+ */
+int mbedtls_ctr_drbg_set_nonce_len(mbedtls_ctr_drbg_context *ctx, size_t len);
+
+/**
+ * Sets the number of requests between automatic reseeds. NULL is ignored.
+ *
+ * Thread safety: locked (on a seeded context; before seeding the caller
+ * serialises).
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or an initialised context.
+ */
+void mbedtls_ctr_drbg_set_reseed_interval(mbedtls_ctr_drbg_context *ctx, int interval);
+
+/**
+ * Reseeds: draws `entropy_len` bytes from the entropy callback and mixes
+ * them in with `additional` (`len` bytes; NULL if `len` is 0).
+ *
+ * Returns 0, `MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED` (the callback
+ * failed; or the context is not seeded or NULL),
+ * `MBEDTLS_ERR_CTR_DRBG_INPUT_TOO_BIG` if entropy and `additional`
+ * exceed `MBEDTLS_CTR_DRBG_MAX_SEED_INPUT`, or a lock error.
+ *
+ * Thread safety: locked.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or an initialised context; `additional` is NULL or points
+ * to `len` readable bytes.
+ */
+int mbedtls_ctr_drbg_reseed(mbedtls_ctr_drbg_context *ctx,
+                            const unsigned char *additional,
+                            size_t len);
+
+/**
+ * Mixes `additional` (`add_len` bytes, at most
+ * `MBEDTLS_CTR_DRBG_MAX_SEED_INPUT`) into the state without drawing
+ * entropy. `add_len` 0 does nothing and returns 0.
+ *
+ * Returns 0, `MBEDTLS_ERR_CTR_DRBG_INPUT_TOO_BIG`,
+ * `MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED` if the context is not
+ * seeded (or NULL), or a lock error.
+ *
+ * Thread safety: locked.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or an initialised context; `additional` is NULL or points
+ * to `add_len` readable bytes.
+ */
+int mbedtls_ctr_drbg_update(mbedtls_ctr_drbg_context *ctx,
+                            const unsigned char *additional,
+                            size_t add_len);
+
+/**
+ * Produces `output_len` random bytes (at most
+ * `MBEDTLS_CTR_DRBG_MAX_REQUEST`) after mixing in `additional` (`add_len`
+ * bytes, at most `MBEDTLS_CTR_DRBG_MAX_INPUT`). Reseeds first when the
+ * reseed interval is reached, prediction resistance is on, or the process
+ * has forked since the last (re)seed (so parent and child never share
+ * output).
+ *
+ * Returns 0, `MBEDTLS_ERR_CTR_DRBG_REQUEST_TOO_BIG`,
+ * `MBEDTLS_ERR_CTR_DRBG_INPUT_TOO_BIG`,
+ * `MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED` (a reseed failed, or the
+ * context is not seeded or NULL), or a lock error.
+ *
+ * Concurrent requests on one context each get their own part of the DRBG's
+ * output stream, exactly as if they had run one after another; the AES
+ * work of long requests runs after the lock is released.
+ *
+ * Thread safety: locked.
+ *
+ * # Safety
+ *
+ * `p_rng` is NULL or an initialised `mbedtls_ctr_drbg_context`; `output`
+ * is NULL or points to `output_len` writable bytes; `additional` is NULL or
+ * points to `add_len` readable bytes.
+ */
+int mbedtls_ctr_drbg_random_with_add(void *p_rng,
+                                     unsigned char *output,
+                                     size_t output_len,
+                                     const unsigned char *additional,
+                                     size_t add_len);
+
+/**
+ * Produces `output_len` random bytes (at most
+ * `MBEDTLS_CTR_DRBG_MAX_REQUEST`): `mbedtls_ctr_drbg_random_with_add()`
+ * without additional input. This is the `f_rng` callback to pass with the
+ * context as `p_rng`.
+ *
+ * Thread safety: locked.
+ *
+ * # Safety
+ *
+ * `p_rng` is NULL or an initialised `mbedtls_ctr_drbg_context`; `output`
+ * is NULL or points to `output_len` writable bytes.
+ */
+int mbedtls_ctr_drbg_random(void *p_rng, unsigned char *output, size_t output_len);
+
+#if defined(MBEDTLS_FS_IO)
+/**
+ * Writes `MBEDTLS_CTR_DRBG_MAX_INPUT` (256) fresh random bytes to the file
+ * `path` (created or truncated).
+ *
+ * Returns 0, `MBEDTLS_ERR_CTR_DRBG_FILE_IO_ERROR` if the file cannot be
+ * opened or written (or `path` is NULL), or an error of
+ * `mbedtls_ctr_drbg_random()` (the file is then left empty).
+ *
+ * Thread safety: locked.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or an initialised context; `path` is NULL or a
+ * NUL-terminated string.
+ */
+int mbedtls_ctr_drbg_write_seed_file(mbedtls_ctr_drbg_context *ctx, const char *path);
+#endif
+
+#if defined(MBEDTLS_FS_IO)
+/**
+ * Reads the seed file `path` (1 to `MBEDTLS_CTR_DRBG_MAX_INPUT` bytes),
+ * mixes it in with `mbedtls_ctr_drbg_update()`, then rewrites the file
+ * with `mbedtls_ctr_drbg_write_seed_file()`.
+ *
+ * Returns 0, `MBEDTLS_ERR_CTR_DRBG_FILE_IO_ERROR` if the file cannot be
+ * opened or read or is empty (or `path` is NULL),
+ * `MBEDTLS_ERR_CTR_DRBG_INPUT_TOO_BIG` if it is longer than
+ * `MBEDTLS_CTR_DRBG_MAX_INPUT` bytes, or an error of the update or write.
+ *
+ * Thread safety: locked.
+ *
+ * # Safety
+ *
+ * As for `mbedtls_ctr_drbg_write_seed_file()`.
+ */
+int mbedtls_ctr_drbg_update_seed_file(mbedtls_ctr_drbg_context *ctx, const char *path);
+#endif
+
+#if defined(MBEDTLS_SELF_TEST)
+/**
+ * Runs the known-answer tests (NIST CAVP vectors for this build's AES key
+ * size, with and without prediction resistance). Prints progress if
+ * `verbose` is non-zero. Returns 0 if all pass, 1 otherwise.
+ *
+ * Thread safety: pure.
+ */
+int mbedtls_ctr_drbg_self_test(int verbose);
+#endif
+
+#ifdef __cplusplus
+}  // extern "C"
+#endif  // __cplusplus
+
+
+/** The AES key size in bits. */
+#define MBEDTLS_CTR_DRBG_KEYBITS (MBEDTLS_CTR_DRBG_KEYSIZE * 8)
+/** Key and counter block together: the size of the internal seed. */
+#define MBEDTLS_CTR_DRBG_SEEDLEN (MBEDTLS_CTR_DRBG_KEYSIZE + MBEDTLS_CTR_DRBG_BLOCKSIZE)
+
+/** The default nonce length of a seed: none when the entropy alone is at
+ * least 1.5 times the key size, else half the entropy length. */
+#if MBEDTLS_CTR_DRBG_ENTROPY_LEN >= MBEDTLS_CTR_DRBG_KEYSIZE * 3 / 2
+#define MBEDTLS_CTR_DRBG_ENTROPY_NONCE_LEN 0
+#else
+#define MBEDTLS_CTR_DRBG_ENTROPY_NONCE_LEN (MBEDTLS_CTR_DRBG_ENTROPY_LEN + 1) / 2
+#endif
 
 #endif /* MBEDTLS_CTR_DRBG_H */
