@@ -1,11 +1,18 @@
 // headers_cxx.cc: every public header compiles as C++ (with -Werror) and
 // declares its functions with C linkage, so C++ programs can use them.
 #include "mbedtls/build_info.h"
+#include "mbedtls/ctr_drbg.h"
+#include "mbedtls/entropy.h"
 #include "mbedtls/error.h"
+#include "mbedtls/hmac_drbg.h"
+#include "mbedtls/md.h"
 #include "mbedtls/platform.h"
 #include "mbedtls/platform_time.h"
 #include "mbedtls/platform_util.h"
 #include "mbedtls/private_access.h"
+#include "mbedtls/sha1.h"
+#include "mbedtls/sha256.h"
+#include "mbedtls/sha512.h"
 #include "mbedtls/threading.h"
 #include "mbedtls/threading_ext.h"
 #include "mbedtls/version.h"

@@ -144,6 +144,9 @@ static LOW_LEVEL: &[(u32, &CStr)] = &[
         0x0072,
         c"PLATFORM - The feature is not supported on this platform",
     ),
+    (0x0073, c"SHA1 - A bad argument (NULL pointer or a context that was not started)"),
+    (0x0074, c"SHA256 - A bad argument (NULL pointer, bad is224 flag, or a context that was not started)"),
+    (0x0075, c"SHA512 - A bad argument (NULL pointer, bad is384 flag, or a context that was not started)"),
 ];
 
 /// The magnitude of an error code (positive and negative codes are treated

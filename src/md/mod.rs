@@ -66,8 +66,6 @@ pub(crate) struct MdInfo {
     pub(crate) name: &'static CStr,
     /// Digest length in bytes.
     pub(crate) size: usize,
-    /// Block length in bytes (HMAC pads, key hashing).
-    pub(crate) block_size: usize,
 }
 
 /// The descriptors, in the order of upstream's `mbedtls_md_list()`.
@@ -76,35 +74,31 @@ pub(crate) static INFOS: [MdInfo; 5] = [
         ty: MdType::Sha512,
         name: c"SHA512",
         size: 64,
-        block_size: 128,
     },
     MdInfo {
         ty: MdType::Sha384,
         name: c"SHA384",
         size: 48,
-        block_size: 128,
     },
     MdInfo {
         ty: MdType::Sha256,
         name: c"SHA256",
         size: 32,
-        block_size: 64,
     },
     MdInfo {
         ty: MdType::Sha224,
         name: c"SHA224",
         size: 28,
-        block_size: 64,
     },
     MdInfo {
         ty: MdType::Sha1,
         name: c"SHA1",
         size: 20,
-        block_size: 64,
     },
 ];
 
 /// The largest digest (`MBEDTLS_MD_MAX_SIZE` for these algorithms).
+#[cfg_attr(not(any(mbedtls_fs_io, mbedtls_hmac_drbg_c)), allow(dead_code))]
 pub(crate) const MAX_SIZE: usize = 64;
 
 impl MdInfo {
