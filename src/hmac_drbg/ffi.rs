@@ -257,8 +257,8 @@ pub unsafe extern "C" fn mbedtls_hmac_drbg_init(ctx: *mut mbedtls_hmac_drbg_cont
 /// untouched); `MBEDTLS_ERR_HMAC_DRBG_ENTROPY_SOURCE_FAILED` if
 /// `f_entropy` is NULL (context untouched) or fails;
 /// `MBEDTLS_ERR_HMAC_DRBG_INPUT_TOO_BIG` if `len` exceeds
-/// `MBEDTLS_HMAC_DRBG_MAX_INPUT` or the seed material exceeds
-/// `MBEDTLS_HMAC_DRBG_MAX_SEED_INPUT`. After a failure past the argument
+/// `MBEDTLS_HMAC_DRBG_MAX_INPUT` (context untouched) or the seed material
+/// exceeds `MBEDTLS_HMAC_DRBG_MAX_SEED_INPUT`. After a failure past the argument
 /// checks the context is live and must be freed; it produces no output
 /// before a successful reseed (its next `random` reseeds first).
 ///
@@ -293,7 +293,7 @@ pub unsafe extern "C" fn mbedtls_hmac_drbg_seed(
             return MBEDTLS_ERR_HMAC_DRBG_ENTROPY_SOURCE_FAILED;
         };
         // SAFETY: per the contract.
-        let custom = match unsafe { additional(custom, len, usize::MAX) } {
+        let custom = match unsafe { additional(custom, len, super::MAX_INPUT) } {
             Ok(c) => c,
             Err(e) => return e,
         };
