@@ -140,7 +140,11 @@ enum Mode {
 
 /// Optional data as a C pointer: NULL when empty, as upstream's tests pass it.
 fn c_ptr(b: &[u8]) -> *const c_uchar {
-    if b.is_empty() { ptr::null() } else { b.as_ptr() }
+    if b.is_empty() {
+        ptr::null()
+    } else {
+        b.as_ptr()
+    }
 }
 
 /// Runs a case through seed (and seed_buf for no_reseed); Err describes
@@ -202,10 +206,7 @@ fn run(case: &Case, md: mbedtls_md_type_t, mode: Mode) -> Result<(), String> {
                 Mode::NoReseed => {}
                 Mode::PrFalse => {
                     let ar = case.get("AdditionalInputReseed", 0);
-                    check(
-                        "reseed",
-                        mbedtls_hmac_drbg_reseed(c, c_ptr(ar), ar.len()),
-                    )?;
+                    check("reseed", mbedtls_hmac_drbg_reseed(c, c_ptr(ar), ar.len()))?;
                 }
                 Mode::PrTrue => {
                     mbedtls_hmac_drbg_set_prediction_resistance(c, MBEDTLS_HMAC_DRBG_PR_ON)
