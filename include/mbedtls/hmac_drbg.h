@@ -251,8 +251,8 @@ void mbedtls_hmac_drbg_init(mbedtls_hmac_drbg_context *ctx);
  * untouched); `MBEDTLS_ERR_HMAC_DRBG_ENTROPY_SOURCE_FAILED` if
  * `f_entropy` is NULL (context untouched) or fails;
  * `MBEDTLS_ERR_HMAC_DRBG_INPUT_TOO_BIG` if `len` exceeds
- * `MBEDTLS_HMAC_DRBG_MAX_INPUT` or the seed material exceeds
- * `MBEDTLS_HMAC_DRBG_MAX_SEED_INPUT`. After a failure past the argument
+ * `MBEDTLS_HMAC_DRBG_MAX_INPUT` (context untouched) or the seed material
+ * exceeds `MBEDTLS_HMAC_DRBG_MAX_SEED_INPUT`. After a failure past the argument
  * checks the context is live and must be freed; it produces no output
  * before a successful reseed (its next `random` reseeds first).
  *

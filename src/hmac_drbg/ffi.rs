@@ -108,12 +108,12 @@ unsafe fn drbg<'a>(ctx: *mut mbedtls_hmac_drbg_context) -> Option<Drbg<'a>> {
     unsafe {
         Some(Drbg {
             hmac: &mut *hmac,
-            v: &mut *(&raw mut (*ctx).V),
-            reseed_counter: &mut *(&raw mut (*ctx).reseed_counter),
-            entropy_len: &mut *(&raw mut (*ctx).entropy_len),
+            v: &mut (*ctx).V,
+            reseed_counter: &mut (*ctx).reseed_counter,
+            entropy_len: &mut (*ctx).entropy_len,
             prediction_resistance: (*ctx).prediction_resistance,
             reseed_interval: (*ctx).reseed_interval,
-            fork_gen: &mut *(&raw mut (*ctx).fork_gen),
+            fork_gen: &mut (*ctx).fork_gen,
         })
     }
 }
@@ -186,7 +186,7 @@ unsafe fn install_key(ctx: *mut mbedtls_hmac_drbg_context, md: &'static MdInfo) 
     // SAFETY: per the caller; fields are accessed one by one.
     unsafe {
         let had_state = md_of(ctx).is_some();
-        let key = initial_key(md, &mut *(&raw mut (*ctx).V));
+        let key = initial_key(md, &mut (*ctx).V);
         match hmac_slot(ctx, had_state) {
             // Drops (and so wipes) the previous key.
             Some(slot) if had_state => *slot = key,
@@ -688,10 +688,10 @@ pub unsafe extern "C" fn mbedtls_hmac_drbg_free(ctx: *mut mbedtls_hmac_drbg_cont
 unsafe fn wipe(ctx: *mut mbedtls_hmac_drbg_context) {
     // SAFETY: per the caller.
     unsafe {
-        if md_of(ctx).is_some() {
-            if let Some(slot) = hmac_slot(ctx, true) {
-                core::ptr::drop_in_place(slot);
-            }
+        if md_of(ctx).is_some()
+            && let Some(slot) = hmac_slot(ctx, true)
+        {
+            core::ptr::drop_in_place(slot);
         }
         (*ctx).hmac_state.zeroize();
         (*ctx).V.zeroize();

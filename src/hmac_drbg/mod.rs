@@ -211,14 +211,13 @@ impl Drbg<'_> {
     ) -> Result<(), Error> {
         check_request(out.len(), additional.len())?;
         let mut additional = additional;
-        if let Some(entropy) = entropy {
-            if self.prediction_resistance == 1
+        if let Some(entropy) = entropy
+            && (self.prediction_resistance == 1
                 || *self.reseed_counter >= self.reseed_interval
-                || *self.fork_gen != fork::generation()
-            {
-                self.reseed_core(Some(entropy), additional, false)?;
-                additional = &[];
-            }
+                || *self.fork_gen != fork::generation())
+        {
+            self.reseed_core(Some(entropy), additional, false)?;
+            additional = &[];
         }
         if !additional.is_empty() {
             self.update(additional);
