@@ -12,6 +12,7 @@
 #include "mbedtls/build_info.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "mbedtls/md.h"
 
@@ -20,6 +21,483 @@
 #endif
 
 
+
+/**
+ * A request for more than `MBEDTLS_HMAC_DRBG_MAX_REQUEST` bytes.
+ */
+#define MBEDTLS_ERR_HMAC_DRBG_REQUEST_TOO_BIG -0x0003
+
+/**
+ * Additional data longer than `MBEDTLS_HMAC_DRBG_MAX_INPUT` bytes, or
+ * entropy plus additional data longer than
+ * `MBEDTLS_HMAC_DRBG_MAX_SEED_INPUT` bytes (also: a seed file larger than
+ * `MBEDTLS_HMAC_DRBG_MAX_INPUT` bytes).
+ */
+#define MBEDTLS_ERR_HMAC_DRBG_INPUT_TOO_BIG -0x0005
+
+/**
+ * A seed file could not be opened, read or written, or was empty.
+ */
+#define MBEDTLS_ERR_HMAC_DRBG_FILE_IO_ERROR -0x0007
+
+/**
+ * The entropy callback failed (or the context has no entropy callback and
+ * a reseed was requested).
+ */
+#define MBEDTLS_ERR_HMAC_DRBG_ENTROPY_SOURCE_FAILED -0x0009
+
+/**
+ * How many outputs a context produces before it reseeds on its own (the
+ * value `mbedtls_hmac_drbg_init()` and `mbedtls_hmac_drbg_free()` store).
+ */
+#define MBEDTLS_HMAC_DRBG_RESEED_INTERVAL 10000
+
+/**
+ * The longest additional input (personalisation or additional data), in
+ * bytes.
+ */
+#define MBEDTLS_HMAC_DRBG_MAX_INPUT 256
+
+/**
+ * The longest request to `mbedtls_hmac_drbg_random()`, in bytes.
+ */
+#define MBEDTLS_HMAC_DRBG_MAX_REQUEST 1024
+
+/**
+ * The longest seed material (entropy, nonce and additional data), in
+ * bytes.
+ */
+#define MBEDTLS_HMAC_DRBG_MAX_SEED_INPUT 384
+
+/**
+ * Prediction resistance off: reseed only every reseed interval.
+ */
+#define MBEDTLS_HMAC_DRBG_PR_OFF 0
+
+/**
+ * Prediction resistance on: reseed before every output.
+ */
+#define MBEDTLS_HMAC_DRBG_PR_ON 1
+
+#if defined(MBEDTLS_THREADING_C)
+/**
+ * An HMAC_DRBG (NIST SP 800-90A) over SHA-1 or SHA-2.
+ *
+ * Allocate it anywhere (stack, static, heap), call
+ * `mbedtls_hmac_drbg_init()` once, seed it, and release it with
+ * `mbedtls_hmac_drbg_free()`. The members are private: the library keeps
+ * the algorithm in `md_ctx.md_info` (so `mbedtls_md_info_from_ctx()` works
+ * on it), the keyed HMAC state in `hmac_state` (no heap allocation), and
+ * the locking words `guard_state` / `guard_holder` next to the mutex.
+ * An idle context may be moved; do not copy a seeded one.
+ */
+typedef struct mbedtls_hmac_drbg_context {
+    /**
+     * The algorithm (`md_info`); the two state pointers stay NULL, the
+     * library keeps the HMAC state in `hmac_state`.
+     */
+    mbedtls_md_context_t MBEDTLS_PRIVATE(md_ctx);
+    /**
+     * The working value V (the first digest-size bytes are used).
+     */
+    unsigned char MBEDTLS_PRIVATE(V)[64];
+    /**
+     * Outputs since the last (re)seed.
+     */
+    int MBEDTLS_PRIVATE(reseed_counter);
+    /**
+     * Bytes of entropy per (re)seed; 0 until seeded means "by digest size".
+     */
+    size_t MBEDTLS_PRIVATE(entropy_len);
+    /**
+     * `MBEDTLS_HMAC_DRBG_PR_ON` to reseed before every output.
+     */
+    int MBEDTLS_PRIVATE(prediction_resistance);
+    /**
+     * Outputs between automatic reseeds.
+     */
+    int MBEDTLS_PRIVATE(reseed_interval);
+    /**
+     * The entropy callback; NULL for a `mbedtls_hmac_drbg_seed_buf()`
+     * instance, which never reseeds.
+     */
+    int (*MBEDTLS_PRIVATE(f_entropy))(void*, unsigned char*, size_t);
+    /**
+     * The entropy callback's context.
+     */
+    void *MBEDTLS_PRIVATE(p_entropy);
+    /**
+     * Serialises every operation on a seeded context.
+     */
+    mbedtls_threading_mutex_t MBEDTLS_PRIVATE(mutex);
+    /**
+     * The keyed HMAC (K), valid while `md_ctx.md_info` is set: word 0 is
+     * the byte offset of the state, placed where it is aligned.
+     */
+    uint64_t MBEDTLS_PRIVATE(hmac_state)[50];
+    /**
+     * The process's fork generation when the context was last (re)seeded.
+     */
+    uint32_t MBEDTLS_PRIVATE(fork_gen);
+    /**
+     * Lifecycle and user count of the mutex (see `threading/ctx.rs`).
+     */
+    uint32_t MBEDTLS_PRIVATE(guard_state);
+    /**
+     * Id of the thread holding the mutex, 0 if none.
+     */
+    uint32_t MBEDTLS_PRIVATE(guard_holder);
+} mbedtls_hmac_drbg_context;
+#endif
+
+#if !defined(MBEDTLS_THREADING_C)
+/**
+ * An HMAC_DRBG (NIST SP 800-90A) over SHA-1 or SHA-2.
+ *
+ * Allocate it anywhere (stack, static, heap), call
+ * `mbedtls_hmac_drbg_init()` once, seed it, and release it with
+ * `mbedtls_hmac_drbg_free()`. The members are private: the library keeps
+ * the algorithm in `md_ctx.md_info` (so `mbedtls_md_info_from_ctx()` works
+ * on it), the keyed HMAC state in `hmac_state` (no heap allocation), and
+ * the locking words `guard_state` / `guard_holder` (no mutex in this
+ * configuration).
+ * An idle context may be moved; do not copy a seeded one.
+ */
+typedef struct mbedtls_hmac_drbg_context {
+    /**
+     * The algorithm (`md_info`); the two state pointers stay NULL, the
+     * library keeps the HMAC state in `hmac_state`.
+     */
+    mbedtls_md_context_t MBEDTLS_PRIVATE(md_ctx);
+    /**
+     * The working value V (the first digest-size bytes are used).
+     */
+    unsigned char MBEDTLS_PRIVATE(V)[64];
+    /**
+     * Outputs since the last (re)seed.
+     */
+    int MBEDTLS_PRIVATE(reseed_counter);
+    /**
+     * Bytes of entropy per (re)seed; 0 until seeded means "by digest size".
+     */
+    size_t MBEDTLS_PRIVATE(entropy_len);
+    /**
+     * `MBEDTLS_HMAC_DRBG_PR_ON` to reseed before every output.
+     */
+    int MBEDTLS_PRIVATE(prediction_resistance);
+    /**
+     * Outputs between automatic reseeds.
+     */
+    int MBEDTLS_PRIVATE(reseed_interval);
+    /**
+     * The entropy callback; NULL for a `mbedtls_hmac_drbg_seed_buf()`
+     * instance, which never reseeds.
+     */
+    int (*MBEDTLS_PRIVATE(f_entropy))(void*, unsigned char*, size_t);
+    /**
+     * The entropy callback's context.
+     */
+    void *MBEDTLS_PRIVATE(p_entropy);
+    /**
+     * The keyed HMAC (K), valid while `md_ctx.md_info` is set: word 0 is
+     * the byte offset of the state, placed where it is aligned.
+     */
+    uint64_t MBEDTLS_PRIVATE(hmac_state)[50];
+    /**
+     * The process's fork generation when the context was last (re)seeded.
+     */
+    uint32_t MBEDTLS_PRIVATE(fork_gen);
+    /**
+     * Lifecycle and user count of the mutex (see `threading/ctx.rs`).
+     */
+    uint32_t MBEDTLS_PRIVATE(guard_state);
+    /**
+     * Id of the thread holding the mutex, 0 if none.
+     */
+    uint32_t MBEDTLS_PRIVATE(guard_holder);
+} mbedtls_hmac_drbg_context;
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif // __cplusplus
+
+/**
+ * Initialises a context: zero-filled, reseed interval
+ * `MBEDTLS_HMAC_DRBG_RESEED_INTERVAL`, prediction resistance off, entropy
+ * length to be chosen by the seed. No mutex yet (the seed creates it).
+ * Does nothing if `ctx` is NULL. Calling it on a seeded context without
+ * `mbedtls_hmac_drbg_free()` first abandons that context's mutex, as
+ * upstream does.
+ *
+ * Thread safety: caller serialises.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to writable memory for a context.
+ */
+void mbedtls_hmac_drbg_init(mbedtls_hmac_drbg_context *ctx);
+
+/**
+ * Seeds (instantiates) the DRBG with the algorithm `md_info`, drawing
+ * `entropy_len` bytes of entropy and then, in a second call,
+ * `entropy_len / 2` bytes of nonce from `f_entropy`, followed by the
+ * personalisation string `custom` (`len` bytes; NULL means none). The
+ * entropy length defaults to 16, 24 or 32 bytes by digest size unless
+ * `mbedtls_hmac_drbg_set_entropy_len()` was called first.
+ *
+ * Returns 0; `MBEDTLS_ERR_MD_BAD_INPUT_DATA` if `ctx` or `md_info` is NULL
+ * or `md_info` is not a descriptor of this library (the context is left
+ * untouched); `MBEDTLS_ERR_HMAC_DRBG_ENTROPY_SOURCE_FAILED` if
+ * `f_entropy` is NULL (context untouched) or fails;
+ * `MBEDTLS_ERR_HMAC_DRBG_INPUT_TOO_BIG` if `len` exceeds
+ * `MBEDTLS_HMAC_DRBG_MAX_INPUT` (context untouched) or the seed material
+ * exceeds `MBEDTLS_HMAC_DRBG_MAX_SEED_INPUT`. After a failure past the argument
+ * checks the context is live and must be freed; it produces no output
+ * before a successful reseed (its next `random` reseeds first).
+ *
+ * A seeded context may be seeded again without free: the state is
+ * replaced (no leak, the same mutex). The entropy callback runs with the
+ * context locked.
+ *
+ * Thread safety: locked.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to an initialised context; `custom` is NULL or
+ * points to `len` readable bytes; `f_entropy` writes at most the requested
+ * number of bytes.
+ */
+int mbedtls_hmac_drbg_seed(mbedtls_hmac_drbg_context *ctx,
+                           const mbedtls_md_info_t *md_info,
+                           int (*f_entropy)(void*, unsigned char*, size_t),
+                           void *p_entropy,
+                           const unsigned char *custom,
+                           size_t len);
+
+/**
+ * Seeds a deterministic instance from `data` alone (`data_len` bytes;
+ * NULL means none), as deterministic ECDSA does: there is no entropy
+ * source, so it never reseeds, and the same data always gives the same
+ * output, in a forked child too (by design). Any entropy callback of an
+ * earlier seed is dropped. The data may be of any length.
+ *
+ * Returns 0, or `MBEDTLS_ERR_MD_BAD_INPUT_DATA` if `ctx` or `md_info` is
+ * NULL or unknown (context untouched).
+ *
+ * Thread safety: locked.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to an initialised context; `data` is NULL or
+ * points to `data_len` readable bytes.
+ */
+int mbedtls_hmac_drbg_seed_buf(mbedtls_hmac_drbg_context *ctx,
+                               const mbedtls_md_info_t *md_info,
+                               const unsigned char *data,
+                               size_t data_len);
+
+/**
+ * Turns prediction resistance on (`MBEDTLS_HMAC_DRBG_PR_ON`: reseed from
+ * the entropy source before every output) or off
+ * (`MBEDTLS_HMAC_DRBG_PR_OFF`, the default). Does nothing if `ctx` is
+ * NULL.
+ *
+ * Thread safety: locked.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to an initialised context.
+ */
+void mbedtls_hmac_drbg_set_prediction_resistance(mbedtls_hmac_drbg_context *ctx,
+                                                 int resistance);
+
+/**
+ * Sets how many bytes of entropy each (re)seed draws (the seed draws half
+ * as much again for the nonce). Call it before the seed to override the
+ * default. Does nothing if `ctx` is NULL.
+ *
+ * Thread safety: locked.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to an initialised context.
+ */
+void mbedtls_hmac_drbg_set_entropy_len(mbedtls_hmac_drbg_context *ctx, size_t len);
+
+/**
+ * Sets the number of outputs after which the DRBG reseeds on its own
+ * (default `MBEDTLS_HMAC_DRBG_RESEED_INTERVAL`). Does nothing if `ctx` is
+ * NULL.
+ *
+ * Thread safety: locked.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to an initialised context.
+ */
+void mbedtls_hmac_drbg_set_reseed_interval(mbedtls_hmac_drbg_context *ctx, int interval);
+
+/**
+ * Runs the HMAC_DRBG update function with `additional` (`add_len` bytes,
+ * any length; NULL or empty means one round without data).
+ *
+ * Returns 0, or `MBEDTLS_ERR_MD_BAD_INPUT_DATA` if `ctx` is NULL or not
+ * seeded; a lock error as the mutex reported it.
+ *
+ * Thread safety: locked.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to an initialised context; `additional` is NULL
+ * or points to `add_len` readable bytes.
+ */
+int mbedtls_hmac_drbg_update(mbedtls_hmac_drbg_context *ctx,
+                             const unsigned char *additional,
+                             size_t add_len);
+
+/**
+ * Reseeds from the entropy source (`entropy_len` bytes) plus `additional`
+ * (`len` bytes; NULL means none).
+ *
+ * Returns 0; `MBEDTLS_ERR_HMAC_DRBG_INPUT_TOO_BIG` if `len` exceeds
+ * `MBEDTLS_HMAC_DRBG_MAX_INPUT` or entropy plus data exceed
+ * `MBEDTLS_HMAC_DRBG_MAX_SEED_INPUT`;
+ * `MBEDTLS_ERR_HMAC_DRBG_ENTROPY_SOURCE_FAILED` if the source fails or the
+ * context has none (a `seed_buf` instance; upstream crashes there);
+ * `MBEDTLS_ERR_MD_BAD_INPUT_DATA` if `ctx` is NULL or not seeded. The
+ * entropy callback runs with the context locked.
+ *
+ * Thread safety: locked.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to an initialised context; `additional` is NULL
+ * or points to `len` readable bytes.
+ */
+int mbedtls_hmac_drbg_reseed(mbedtls_hmac_drbg_context *ctx,
+                             const unsigned char *additional,
+                             size_t len);
+
+/**
+ * Generates `out_len` bytes into `output` after mixing in `additional`
+ * (`add_len` bytes; NULL means none). Reseeds first, from the entropy
+ * source, when prediction resistance is on, the reseed interval is
+ * reached, or the process has forked since the last (re)seed (a
+ * `seed_buf` instance never reseeds). `p_rng` is the context, so this
+ * function can serve as an `f_rng` with `(void *) &ctx`.
+ *
+ * Returns 0; `MBEDTLS_ERR_HMAC_DRBG_REQUEST_TOO_BIG` if `out_len` exceeds
+ * `MBEDTLS_HMAC_DRBG_MAX_REQUEST`; `MBEDTLS_ERR_HMAC_DRBG_INPUT_TOO_BIG`
+ * if `add_len` exceeds `MBEDTLS_HMAC_DRBG_MAX_INPUT` (these two are
+ * checked first); `MBEDTLS_ERR_MD_BAD_INPUT_DATA` if `p_rng` is NULL or
+ * not seeded, or `output` is NULL with a non-zero length;
+ * `MBEDTLS_ERR_HMAC_DRBG_ENTROPY_SOURCE_FAILED` if a needed reseed fails
+ * (no output then); a lock error as the mutex reported it.
+ *
+ * Thread safety: locked.
+ *
+ * # Safety
+ *
+ * `p_rng` is NULL or points to an initialised context; `output` is NULL
+ * or points to `out_len` writable bytes; `additional` is NULL or points
+ * to `add_len` readable bytes.
+ */
+int mbedtls_hmac_drbg_random_with_add(void *p_rng,
+                                      unsigned char *output,
+                                      size_t out_len,
+                                      const unsigned char *additional,
+                                      size_t add_len);
+
+/**
+ * Generates `out_len` bytes into `output` (`mbedtls_hmac_drbg_random_with_add()`
+ * without additional data); the `f_rng` of the DRBG for other modules,
+ * with `p_rng` the context. Safe to call from many threads on one seeded
+ * context.
+ *
+ * Returns 0 or an error code as `mbedtls_hmac_drbg_random_with_add()`.
+ *
+ * Thread safety: locked.
+ *
+ * # Safety
+ *
+ * `p_rng` is NULL or points to an initialised context; `output` is NULL
+ * or points to `out_len` writable bytes.
+ */
+int mbedtls_hmac_drbg_random(void *p_rng, unsigned char *output, size_t out_len);
+
+/**
+ * Frees a context: waits for operations in other threads to finish, wipes
+ * the state, frees the mutex, and leaves the context as
+ * `mbedtls_hmac_drbg_init()` does (it may be seeded again). Calls made
+ * after it (or racing it and losing) get `MBEDTLS_ERR_MD_BAD_INPUT_DATA`.
+ * NULL, a never-seeded context and a second free are fine. A free from
+ * inside the context's own entropy callback does nothing (it would wait
+ * for itself).
+ *
+ * Thread safety: locked.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to an initialised context.
+ */
+void mbedtls_hmac_drbg_free(mbedtls_hmac_drbg_context *ctx);
+
+#if defined(MBEDTLS_FS_IO)
+/**
+ * Writes 256 bytes of output to the file at `path` (created or
+ * truncated, as upstream does before generating).
+ *
+ * Returns 0; `MBEDTLS_ERR_HMAC_DRBG_FILE_IO_ERROR` if `path` is NULL or
+ * the file cannot be opened or written; otherwise the error of
+ * `mbedtls_hmac_drbg_random()` (the file is then left empty).
+ *
+ * Thread safety: locked.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to an initialised context; `path` is NULL or
+ * a NUL-terminated string.
+ */
+int mbedtls_hmac_drbg_write_seed_file(mbedtls_hmac_drbg_context *ctx, const char *path);
+#endif
+
+#if defined(MBEDTLS_FS_IO)
+/**
+ * Reads a seed file (at most 256 bytes), mixes it into the state with
+ * `mbedtls_hmac_drbg_update()`, then rewrites the file with
+ * `mbedtls_hmac_drbg_write_seed_file()`.
+ *
+ * Returns 0; `MBEDTLS_ERR_HMAC_DRBG_FILE_IO_ERROR` if `path` is NULL or
+ * the file cannot be opened or read, or is empty;
+ * `MBEDTLS_ERR_HMAC_DRBG_INPUT_TOO_BIG` if it is larger than 256 bytes
+ * (the state is then unchanged); otherwise the errors of `update` and
+ * `write_seed_file`.
+ *
+ * Thread safety: locked.
+ *
+ * # Safety
+ *
+ * As [`mbedtls_hmac_drbg_write_seed_file`].
+ */
+int mbedtls_hmac_drbg_update_seed_file(mbedtls_hmac_drbg_context *ctx, const char *path);
+#endif
+
+#if defined(MBEDTLS_SELF_TEST)
+/**
+ * Checks the HMAC_DRBG against two NIST CAVP vectors with SHA-1 (with
+ * and without prediction resistance), through this API. Prints one
+ * line per vector when `verbose` is non-zero (hosted builds). Returns 0
+ * if both pass, 1 otherwise.
+ *
+ * Thread safety: pure.
+ */
+int mbedtls_hmac_drbg_self_test(int verbose);
+#endif
+
+#ifdef __cplusplus
+}  // extern "C"
+#endif  // __cplusplus
 
 
 #endif /* MBEDTLS_HMAC_DRBG_H */
