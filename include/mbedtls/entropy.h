@@ -16,11 +16,510 @@
 
 #include "mbedtls/md.h"
 
+/* The accumulator is SHA-512 (MBEDTLS_ENTROPY_BLOCK_SIZE is 64). */
+#define MBEDTLS_ENTROPY_SHA512_ACCUMULATOR
+/** The accumulator's hash algorithm. */
+#define MBEDTLS_ENTROPY_MD MBEDTLS_MD_SHA512
+
+#if defined(MBEDTLS_ENTROPY_NV_SEED)
+/** The file behind mbedtls_platform_std_nv_seed_read()/_write(). */
+#define MBEDTLS_PLATFORM_STD_NV_SEED_FILE "seedfile"
+#endif
+
 #if defined(MBEDTLS_THREADING_C)
 #include "mbedtls/threading.h"
 #endif
 
 
+/**
+ * A source failed critically, or the sources delivered too little entropy
+ * within 256 gathering rounds, or more than `MBEDTLS_ENTROPY_BLOCK_SIZE`
+ * bytes were requested from `mbedtls_entropy_func()`.
+ */
+#define MBEDTLS_ERR_ENTROPY_SOURCE_FAILED -0x003C
+
+/**
+ * The context already has `MBEDTLS_ENTROPY_MAX_SOURCES` sources.
+ */
+#define MBEDTLS_ERR_ENTROPY_MAX_SOURCES -0x003E
+
+/**
+ * The context has no sources to poll (also: the context was never
+ * initialised, or was freed).
+ */
+#define MBEDTLS_ERR_ENTROPY_NO_SOURCES_DEFINED -0x0040
+
+/**
+ * None of the context's sources is strong.
+ */
+#define MBEDTLS_ERR_ENTROPY_NO_STRONG_SOURCE -0x003D
+
+/**
+ * Reading or writing a seed file failed.
+ */
+#define MBEDTLS_ERR_ENTROPY_FILE_IO_ERROR -0x003F
+
+/**
+ * The most sources a context holds (the default platform source counts).
+ */
+#define MBEDTLS_ENTROPY_MAX_SOURCES 20
+
+/**
+ * The number of bytes asked of each source per poll.
+ */
+#define MBEDTLS_ENTROPY_MAX_GATHER 128
+
+/**
+ * The largest part of a seed file that is read.
+ */
+#define MBEDTLS_ENTROPY_MAX_SEED_SIZE 1024
+
+/**
+ * The source id under which manual updates are mixed in.
+ */
+#define MBEDTLS_ENTROPY_SOURCE_MANUAL MBEDTLS_ENTROPY_MAX_SOURCES
+
+/**
+ * The block size of the accumulator (SHA-512): the most that one call of
+ * `mbedtls_entropy_func()` returns.
+ */
+#define MBEDTLS_ENTROPY_BLOCK_SIZE 64
+
+/**
+ * `strong` value of a source that is strong on its own.
+ */
+#define MBEDTLS_ENTROPY_SOURCE_STRONG 1
+
+/**
+ * `strong` value of a source that only adds to the others.
+ */
+#define MBEDTLS_ENTROPY_SOURCE_WEAK 0
+
+/**
+ * The running SHA-512 hash of the accumulator, kept in the context itself
+ * (upstream keeps an `mbedtls_md_context_t` whose state is allocated on
+ * the heap). Plain data; only the library reads or writes it.
+ */
+typedef struct mbedcrypto_entropy_accumulator {
+    /**
+     * The chaining value.
+     */
+    uint64_t MBEDTLS_PRIVATE(state)[8];
+    /**
+     * Bytes hashed so far.
+     */
+    uint64_t MBEDTLS_PRIVATE(total);
+    /**
+     * Bytes waiting in `block`.
+     */
+    uint64_t MBEDTLS_PRIVATE(used);
+    /**
+     * The partial input block.
+     */
+    uint8_t MBEDTLS_PRIVATE(block)[128];
+} mbedcrypto_entropy_accumulator;
+
+/**
+ * An entropy source: writes up to `len` bytes of entropy to `output`,
+ * stores the count in `*olen` (which may be less than `len`, even 0) and
+ * returns 0, or a non-zero error code if something critical failed.
+ * `data` is the pointer given to `mbedtls_entropy_add_source()`.
+ */
+typedef int (*mbedtls_entropy_f_source_ptr)(void *data,
+                                            unsigned char *output,
+                                            size_t len,
+                                            size_t *olen);
+
+/**
+ * One registered source and what it has delivered since the last output.
+ */
+typedef struct mbedtls_entropy_source_state {
+    /**
+     * The source callback.
+     */
+    mbedtls_entropy_f_source_ptr MBEDTLS_PRIVATE(f_source);
+    /**
+     * The callback's data pointer.
+     */
+    void *MBEDTLS_PRIVATE(p_source);
+    /**
+     * Bytes delivered since the last output.
+     */
+    size_t MBEDTLS_PRIVATE(size);
+    /**
+     * Bytes this source must deliver before an output is produced.
+     */
+    size_t MBEDTLS_PRIVATE(threshold);
+    /**
+     * `MBEDTLS_ENTROPY_SOURCE_STRONG` or `MBEDTLS_ENTROPY_SOURCE_WEAK`.
+     */
+    int MBEDTLS_PRIVATE(strong);
+} mbedtls_entropy_source_state;
+
+/**
+ * An entropy accumulator with its sources. Initialise with
+ * `mbedtls_entropy_init()` and release with `mbedtls_entropy_free()`.
+ * The members before `guard_state` are upstream's, in upstream's order
+ * (`source_count` is the number of registered sources, as upstream's);
+ * `guard_state` and `guard_holder` are the library's lifecycle and
+ * re-entry guard.
+ */
+typedef struct mbedtls_entropy_context {
+    /**
+     * The accumulator's hash state.
+     */
+    mbedcrypto_entropy_accumulator MBEDTLS_PRIVATE(accumulator);
+    /**
+     * 0 after init, 1 once the accumulator is in use, -1 after free.
+     */
+    int MBEDTLS_PRIVATE(accumulator_started);
+    /**
+     * The number of registered sources.
+     */
+    int MBEDTLS_PRIVATE(source_count);
+    /**
+     * The registered sources.
+     */
+    mbedtls_entropy_source_state MBEDTLS_PRIVATE(source)[MBEDTLS_ENTROPY_MAX_SOURCES];
+#if defined(MBEDTLS_THREADING_C)
+    /**
+     * The context's mutex.
+     */
+    mbedtls_threading_mutex_t MBEDTLS_PRIVATE(mutex);
+#endif
+#if defined(MBEDTLS_ENTROPY_NV_SEED)
+    /**
+     * 0 until the first output has refreshed the NV seed.
+     */
+    int MBEDTLS_PRIVATE(initial_entropy_run);
+#endif
+    /**
+     * Lifecycle state and count of threads inside (library-owned).
+     */
+    uint32_t MBEDTLS_PRIVATE(guard_state);
+    /**
+     * The thread holding the mutex (library-owned).
+     */
+    uint32_t MBEDTLS_PRIVATE(guard_holder);
+} mbedtls_entropy_context;
+
+#ifdef __cplusplus
+extern "C" {
+#endif // __cplusplus
+
+#if !defined(MBEDTLS_NO_PLATFORM_ENTROPY)
+/**
+ * The device file the platform source reads when the kernel has no
+ * `getrandom` system call (default `"/dev/random"`). An application may
+ * point it elsewhere before the first poll.
+ *
+ * Thread safety: caller serialises (set it before other threads poll).
+ */
+extern const char *mbedtls_platform_dev_random;
+#endif
+
+/**
+ * Initialises an entropy context: no sources but the defaults of this
+ * build, which are registered here (the operating system's source
+ * `mbedtls_platform_entropy_poll()` with threshold 32 unless
+ * `MBEDTLS_NO_PLATFORM_ENTROPY`; `mbedtls_hardware_poll()` with threshold
+ * 32 under `MBEDTLS_ENTROPY_HARDWARE_ALT`; the NV seed with threshold
+ * `MBEDTLS_ENTROPY_BLOCK_SIZE` under `MBEDTLS_ENTROPY_NV_SEED`; all
+ * strong), and an initialised mutex. NULL is ignored.
+ *
+ * The whole structure is overwritten, as upstream's init does: calling it
+ * on a context that is in use (initialised and not freed) loses that
+ * context's state; free it first.
+ *
+ * Thread safety: caller serialises (no other call may use `ctx` during
+ * init).
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to writable memory for a context.
+ */
+void mbedtls_entropy_init(mbedtls_entropy_context *ctx);
+
+/**
+ * Frees an entropy context: waits until calls running on it from other
+ * threads have finished, then wipes its sources and accumulator and frees
+ * its mutex. Later calls on it return an error until it is initialised
+ * again. NULL, a context freed before and a zero-filled context are
+ * accepted. A free from inside one of the context's own sources (while
+ * the context is locked by this thread) does nothing.
+ *
+ * Thread safety: locked (it waits for calls in other threads).
+ *
+ * # Safety
+ *
+ * `ctx` is NULL, or points to a context that is zero-filled or was
+ * initialised with `mbedtls_entropy_init()`.
+ */
+void mbedtls_entropy_free(mbedtls_entropy_context *ctx);
+
+/**
+ * Adds a source to the context. `threshold` is the number of bytes the
+ * source must deliver before `mbedtls_entropy_func()` produces output;
+ * `strong` is `MBEDTLS_ENTROPY_SOURCE_STRONG` or `_WEAK` (an output needs
+ * `MBEDTLS_ENTROPY_BLOCK_SIZE` bytes from strong sources).
+ *
+ * Returns 0, `MBEDTLS_ERR_ENTROPY_MAX_SOURCES` if the context already has
+ * `MBEDTLS_ENTROPY_MAX_SOURCES` sources (the default ones count),
+ * `MBEDTLS_ERR_ENTROPY_SOURCE_FAILED` if `f_source` is NULL (upstream
+ * would crash at the next gather) or the context is NULL, never
+ * initialised or freed, or an error of the context's mutex.
+ *
+ * The source is called with the context locked: it must not call into
+ * the same context (such calls fail with
+ * `MBEDTLS_ERR_THREADING_MUTEX_ERROR`).
+ *
+ * Thread safety: locked.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to a context; `f_source` must follow the
+ * source contract with `p_source` for as long as it is registered.
+ */
+int mbedtls_entropy_add_source(mbedtls_entropy_context *ctx,
+                               mbedtls_entropy_f_source_ptr f_source,
+                               void *p_source,
+                               size_t threshold,
+                               int strong);
+
+/**
+ * Polls every source once (asking each for `MBEDTLS_ENTROPY_MAX_GATHER`
+ * bytes) and mixes what they deliver into the accumulator.
+ *
+ * Returns 0, `MBEDTLS_ERR_ENTROPY_NO_SOURCES_DEFINED` if the context has
+ * no sources (also for a NULL, never-initialised or freed context),
+ * `MBEDTLS_ERR_ENTROPY_NO_STRONG_SOURCE` if none is strong (the data is
+ * mixed in all the same), a source's own error code, or an error of the
+ * context's mutex.
+ *
+ * Thread safety: locked.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to a context.
+ */
+int mbedtls_entropy_gather(mbedtls_entropy_context *ctx);
+
+/**
+ * Writes `len` bytes of entropy to `output`: the `f_entropy` callback of
+ * the DRBGs, with the context as `data`. It gathers until every source
+ * has reached its threshold and the strong sources together have
+ * delivered `MBEDTLS_ENTROPY_BLOCK_SIZE` bytes. Under
+ * `MBEDTLS_ENTROPY_NV_SEED` the first call on a context first refreshes
+ * the NV seed.
+ *
+ * Returns 0; `MBEDTLS_ERR_ENTROPY_SOURCE_FAILED` if `len` exceeds
+ * `MBEDTLS_ENTROPY_BLOCK_SIZE`, `output` is NULL with `len > 0`, or the
+ * sources delivered too little within 257 rounds; any error of
+ * `mbedtls_entropy_gather()` (`NO_SOURCES_DEFINED` also for a NULL,
+ * never-initialised or freed context); or an error of the mutex.
+ *
+ * Thread safety: locked.
+ *
+ * # Safety
+ *
+ * `data` is NULL or points to an `mbedtls_entropy_context`; `output` is
+ * NULL or writable for `len` bytes.
+ */
+int mbedtls_entropy_func(void *data, unsigned char *output, size_t len);
+
+/**
+ * Mixes `len` bytes of `data` into the accumulator (data longer than
+ * `MBEDTLS_ENTROPY_BLOCK_SIZE` is hashed first).
+ *
+ * Returns 0; `MBEDTLS_ERR_ENTROPY_SOURCE_FAILED` if `data` is NULL with
+ * `len > 0` or the context is NULL, never initialised or freed; or an
+ * error of the mutex.
+ *
+ * Thread safety: locked.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to a context; `data` is NULL or readable for
+ * `len` bytes.
+ */
+int mbedtls_entropy_update_manual(mbedtls_entropy_context *ctx,
+                                  const unsigned char *data,
+                                  size_t len);
+
+#if defined(MBEDTLS_ENTROPY_NV_SEED)
+/**
+ * Writes a fresh `MBEDTLS_ENTROPY_BLOCK_SIZE`-byte block from
+ * `mbedtls_entropy_func()` to the NV seed (through the write hook, see
+ * `mbedtls_platform_set_nv_seed()`), then mixes a block of zeros into the
+ * accumulator so that later output differs from the stored seed. Runs
+ * under one hold of the context's lock.
+ *
+ * Returns 0, any error of `mbedtls_entropy_func()`, or
+ * `MBEDTLS_ERR_ENTROPY_FILE_IO_ERROR` if the write hook fails.
+ *
+ * Thread safety: locked.
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to a context.
+ */
+int mbedtls_entropy_update_nv_seed(mbedtls_entropy_context *ctx);
+#endif
+
+#if defined(MBEDTLS_FS_IO)
+/**
+ * Writes `MBEDTLS_ENTROPY_BLOCK_SIZE` bytes from `mbedtls_entropy_func()`
+ * to the file `path` (created or replaced), for
+ * `mbedtls_entropy_update_seed_file()` at the next start.
+ *
+ * Returns 0, `MBEDTLS_ERR_ENTROPY_SOURCE_FAILED` if
+ * `mbedtls_entropy_func()` fails (whatever its code, as upstream), or
+ * `MBEDTLS_ERR_ENTROPY_FILE_IO_ERROR` if `path` is NULL or the file
+ * cannot be written.
+ *
+ * Thread safety: locked (the file is written after the lock is released).
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to a context; `path` is NULL or a
+ * NUL-terminated string.
+ */
+int mbedtls_entropy_write_seed_file(mbedtls_entropy_context *ctx, const char *path);
+#endif
+
+#if defined(MBEDTLS_FS_IO)
+/**
+ * Mixes the first `MBEDTLS_ENTROPY_MAX_SEED_SIZE` bytes of the file
+ * `path` into the accumulator (a longer file is silently truncated), then
+ * replaces the file with a fresh block, as
+ * `mbedtls_entropy_write_seed_file()` does. The update and the fresh
+ * block are made under one hold of the lock.
+ *
+ * Returns 0; `MBEDTLS_ERR_ENTROPY_FILE_IO_ERROR` if `path` is NULL or the
+ * file cannot be read or written; `MBEDTLS_ERR_ENTROPY_SOURCE_FAILED` if
+ * the context is NULL, never initialised or freed, or
+ * `mbedtls_entropy_func()` fails; or an error of the mutex.
+ *
+ * Thread safety: locked (the file is read and written outside the lock).
+ *
+ * # Safety
+ *
+ * `ctx` is NULL or points to a context; `path` is NULL or a
+ * NUL-terminated string.
+ */
+int mbedtls_entropy_update_seed_file(mbedtls_entropy_context *ctx, const char *path);
+#endif
+
+#if !defined(MBEDTLS_NO_PLATFORM_ENTROPY)
+/**
+ * The operating system's entropy source, registered by
+ * `mbedtls_entropy_init()`: the `getrandom(2)` system call (`*olen` is
+ * the count it returned); if the kernel does not have it, exactly `len`
+ * bytes read from `mbedtls_platform_dev_random`. `data` is ignored.
+ *
+ * Returns 0 or `MBEDTLS_ERR_ENTROPY_SOURCE_FAILED` (also for a NULL
+ * `olen`, or a NULL `output` with `len > 0`).
+ *
+ * Thread safety: lock-free.
+ *
+ * # Safety
+ *
+ * `output` is NULL or writable for `len` bytes; `olen` is NULL or
+ * writable.
+ */
+int mbedtls_platform_entropy_poll(void *data, unsigned char *output, size_t len, size_t *olen);
+#endif
+
+#if defined(MBEDTLS_ENTROPY_HARDWARE_ALT)
+/**
+ * The application's hardware entropy source (upstream's contract:
+ * write up to `len` bytes, set `*olen`, return 0 unless it failed).
+ */
+extern int mbedtls_hardware_poll(void *data, unsigned char *output, size_t len, size_t *olen);
+#endif
+
+#if defined(MBEDTLS_ENTROPY_NV_SEED)
+/**
+ * Installs the functions that read and write the NV seed (upstream has
+ * this under `MBEDTLS_PLATFORM_NV_SEED_ALT`; this library always
+ * provides it under `MBEDTLS_ENTROPY_NV_SEED`). A hook returns a negative
+ * value on failure. A NULL argument restores that hook's default
+ * (`mbedtls_platform_std_nv_seed_read`/`_write` with `MBEDTLS_FS_IO`,
+ * otherwise a function that always fails) where upstream would store
+ * the NULL and crash. Returns 0.
+ *
+ * Thread safety: caller serialises (install the hooks before other
+ * threads use entropy contexts).
+ *
+ * # Safety
+ *
+ * The hooks must read or write at most `buf_len` bytes of `buf`.
+ */
+int mbedtls_platform_set_nv_seed(int (*nv_seed_read_func)(unsigned char *buf, size_t buf_len),
+                                 int (*nv_seed_write_func)(unsigned char *buf, size_t buf_len));
+#endif
+
+#if (defined(MBEDTLS_ENTROPY_NV_SEED) && defined(MBEDTLS_FS_IO))
+/**
+ * Reads exactly `buf_len` bytes of NV seed from the file `"seedfile"` in
+ * the current directory (upstream's `MBEDTLS_PLATFORM_STD_NV_SEED_FILE`).
+ * Returns `buf_len`, or -1 if the file is missing or shorter (the buffer
+ * is then wiped) or `buf` is NULL with `buf_len > 0`.
+ *
+ * Thread safety: lock-free (concurrent writers of the file are the
+ * caller's concern).
+ *
+ * # Safety
+ *
+ * `buf` is NULL or writable for `buf_len` bytes.
+ */
+int mbedtls_platform_std_nv_seed_read(unsigned char *buf, size_t buf_len);
+#endif
+
+#if (defined(MBEDTLS_ENTROPY_NV_SEED) && defined(MBEDTLS_FS_IO))
+/**
+ * Replaces the file `"seedfile"` in the current directory with `buf_len`
+ * bytes of `buf`. Returns `buf_len`, or -1 if the file cannot be written
+ * or `buf` is NULL with `buf_len > 0`.
+ *
+ * Thread safety: lock-free (concurrent writers of the file are the
+ * caller's concern).
+ *
+ * # Safety
+ *
+ * `buf` is NULL or readable for `buf_len` bytes.
+ */
+int mbedtls_platform_std_nv_seed_write(unsigned char *buf, size_t buf_len);
+#endif
+
+#if defined(MBEDTLS_SELF_TEST)
+/**
+ * Checks the entropy module: upstream's output for a deterministic
+ * source, the error paths, and that the default sources of this build
+ * work. Prints progress when `verbose` is non-zero (hosted builds).
+ * Returns 0 if all checks pass, 1 otherwise.
+ *
+ * Thread safety: pure.
+ */
+int mbedtls_entropy_self_test(int verbose);
+#endif
+
+#if (defined(MBEDTLS_SELF_TEST) && defined(MBEDTLS_ENTROPY_HARDWARE_ALT))
+/**
+ * Checks `mbedtls_hardware_poll()` for obvious failure: two 16-byte reads
+ * must succeed, neither may be all zero bits or all one bits, and they
+ * must differ. Prints progress when `verbose` is non-zero (hosted
+ * builds). Returns 0 if the checks pass, 1 otherwise.
+ *
+ * Thread safety: pure (as thread-safe as the application's
+ * `mbedtls_hardware_poll()`).
+ */
+int mbedtls_entropy_source_self_test(int verbose);
+#endif
+
+#ifdef __cplusplus
+}  // extern "C"
+#endif  // __cplusplus
 
 
 #endif /* MBEDTLS_ENTROPY_H */

@@ -1,1 +1,1018 @@
 //! The C surface of entropy.h.
+//!
+//! Every function that reads or changes a context locks it (through
+//! [`CtxLock`]), so a context may be shared by any number of threads, and
+//! `mbedtls_entropy_free()` racing another call waits for it. Sources are
+//! called with the context's lock held: a source that calls back into the
+//! same context gets `MBEDTLS_ERR_THREADING_MUTEX_ERROR` instead of a
+//! deadlock.
+//!
+//! A NULL, never-initialised (zero-filled) or freed context is not an
+//! error of its own kind in upstream's list; such calls return
+//! `MBEDTLS_ERR_ENTROPY_NO_SOURCES_DEFINED` when they would produce or
+//! gather entropy (upstream's result on a freed context) and
+//! `MBEDTLS_ERR_ENTROPY_SOURCE_FAILED` when they would change it.
+
+use core::ffi::{c_char, c_int, c_uchar, c_void};
+use core::sync::atomic::AtomicU32;
+#[cfg(mbedtls_entropy_nv_seed)]
+use core::sync::atomic::{AtomicPtr, Ordering};
+
+use zeroize::Zeroize;
+
+use super::{BLOCK_SIZE, Entropy, Error, Io, MAX_GATHER};
+#[cfg(mbedtls_fs_io)]
+use crate::abi::entropy::MBEDTLS_ENTROPY_MAX_SEED_SIZE;
+#[cfg(mbedtls_fs_io)]
+use crate::abi::entropy::MBEDTLS_ERR_ENTROPY_FILE_IO_ERROR;
+use crate::abi::entropy::{
+    MBEDTLS_ERR_ENTROPY_NO_SOURCES_DEFINED, MBEDTLS_ERR_ENTROPY_SOURCE_FAILED,
+    mbedtls_entropy_context, mbedtls_entropy_f_source_ptr, mbedtls_entropy_source_state,
+};
+#[cfg(any(
+    not(mbedtls_no_platform_entropy),
+    mbedtls_entropy_hardware_alt,
+    mbedtls_entropy_nv_seed
+))]
+use crate::abi::entropy::MBEDTLS_ENTROPY_SOURCE_STRONG;
+use crate::ffi::{boundary, try_slice, try_slice_mut};
+#[cfg(mbedtls_fs_io)]
+use crate::ffi::try_cstr;
+use crate::threading::ctx::{CtxLock, locked};
+
+/// The code for producing or gathering on a context that is not live.
+const NOT_LIVE_READ: c_int = MBEDTLS_ERR_ENTROPY_NO_SOURCES_DEFINED;
+/// The code for changing a context that is not live.
+const NOT_LIVE_WRITE: c_int = MBEDTLS_ERR_ENTROPY_SOURCE_FAILED;
+
+/// The lock over a context's guard words and mutex.
+///
+/// # Safety
+///
+/// `ctx` is non-NULL and points to a context that stays allocated for `'a`.
+unsafe fn ctx_lock<'a>(ctx: *mut mbedtls_entropy_context) -> CtxLock<'a> {
+    // SAFETY: the guard words are valid, aligned u32s for 'a (caller);
+    // they are only ever accessed atomically once the context is
+    // initialised.
+    let state = unsafe { AtomicU32::from_ptr(&raw mut (*ctx).guard_state) };
+    // SAFETY: as above.
+    let holder = unsafe { AtomicU32::from_ptr(&raw mut (*ctx).guard_holder) };
+    #[cfg(mbedtls_threading_c)]
+    // SAFETY: the mutex member lives as long as the context and is only
+    // used through this lock protocol.
+    return unsafe { CtxLock::new(state, holder, &raw mut (*ctx).mutex) };
+    #[cfg(not(mbedtls_threading_c))]
+    CtxLock::new(state, holder)
+}
+
+/// Borrows the fields the lock protects.
+///
+/// # Safety
+///
+/// `ctx` is valid for `'a`, and the caller holds its lock (or is the only
+/// thread that can reach it, as in `retire`'s wipe) for `'a`.
+unsafe fn fields<'a>(ctx: *mut mbedtls_entropy_context) -> Entropy<'a> {
+    // SAFETY: disjoint fields of a valid context, exclusively ours while
+    // the lock is held (caller); the guard words are not borrowed.
+    unsafe {
+        Entropy {
+            acc: &mut *(&raw mut (*ctx).accumulator),
+            started: &mut *(&raw mut (*ctx).accumulator_started),
+            count: &mut *(&raw mut (*ctx).source_count),
+            sources: &mut *(&raw mut (*ctx).source),
+            #[cfg(mbedtls_entropy_nv_seed)]
+            initial_run: &mut *(&raw mut (*ctx).initial_entropy_run),
+        }
+    }
+}
+
+/// Runs `op` on a live context under its lock; `not_live` for a NULL
+/// context or one that is not live.
+///
+/// # Safety
+///
+/// `ctx` is NULL or points to a context that stays allocated during the
+/// call.
+unsafe fn with_ctx(
+    ctx: *mut mbedtls_entropy_context,
+    not_live: c_int,
+    op: impl FnOnce(&mut Entropy<'_>) -> Result<(), Error>,
+) -> c_int {
+    if ctx.is_null() {
+        return not_live;
+    }
+    // SAFETY: non-NULL and valid (caller).
+    let lock = unsafe { ctx_lock(ctx) };
+    locked(&lock, not_live, || {
+        // SAFETY: we hold the lock for the duration of `op`.
+        let mut e = unsafe { fields(ctx) };
+        match op(&mut e) {
+            Ok(()) => 0,
+            Err(err) => err.code(),
+        }
+    })
+}
+
+/// Calls the application's sources and NV seed hook.
+struct CIo;
+
+impl Io for CIo {
+    fn poll(
+        &mut self,
+        src: &mbedtls_entropy_source_state,
+        buf: &mut [u8; MAX_GATHER],
+    ) -> Result<usize, c_int> {
+        let Some(f) = src.f_source else {
+            return Err(MBEDTLS_ERR_ENTROPY_SOURCE_FAILED);
+        };
+        let mut olen = 0usize;
+        // SAFETY: the application registered `f` with `p_source`; `buf`
+        // has room for the MAX_GATHER bytes asked for, `olen` is a valid
+        // out-parameter.
+        let rc = unsafe { f(src.p_source, buf.as_mut_ptr(), MAX_GATHER, &mut olen) };
+        if rc != 0 { Err(rc) } else { Ok(olen) }
+    }
+
+    #[cfg(mbedtls_entropy_nv_seed)]
+    fn nv_seed_write(&mut self, block: &[u8; BLOCK_SIZE]) -> bool {
+        let mut copy = *block;
+        // SAFETY: the hook gets a writable buffer of the length it is told.
+        let rc = unsafe { nv_write_hook()(copy.as_mut_ptr(), BLOCK_SIZE) };
+        copy.zeroize();
+        rc >= 0
+    }
+}
+
+/// Registers a source on a live context, under its lock.
+///
+/// # Safety
+///
+/// As [`with_ctx`].
+unsafe fn add_source(
+    ctx: *mut mbedtls_entropy_context,
+    f_source: mbedtls_entropy_f_source_ptr,
+    p_source: *mut c_void,
+    threshold: usize,
+    strong: c_int,
+) -> c_int {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        with_ctx(ctx, NOT_LIVE_WRITE, |e| {
+            e.add_source(f_source, p_source, threshold, strong)
+        })
+    }
+}
+
+/// Initialises an entropy context: no sources but the defaults of this
+/// build, which are registered here (the operating system's source
+/// `mbedtls_platform_entropy_poll()` with threshold 32 unless
+/// `MBEDTLS_NO_PLATFORM_ENTROPY`; `mbedtls_hardware_poll()` with threshold
+/// 32 under `MBEDTLS_ENTROPY_HARDWARE_ALT`; the NV seed with threshold
+/// `MBEDTLS_ENTROPY_BLOCK_SIZE` under `MBEDTLS_ENTROPY_NV_SEED`; all
+/// strong), and an initialised mutex. NULL is ignored.
+///
+/// The whole structure is overwritten, as upstream's init does: calling it
+/// on a context that is in use (initialised and not freed) loses that
+/// context's state; free it first.
+///
+/// Thread safety: caller serialises (no other call may use `ctx` during
+/// init).
+///
+/// # Safety
+///
+/// `ctx` is NULL or points to writable memory for a context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mbedtls_entropy_init(ctx: *mut mbedtls_entropy_context) {
+    boundary(|| {
+        if ctx.is_null() {
+            return;
+        }
+        // SAFETY: `ctx` points to writable memory for a context (caller),
+        // nobody else uses it during init, and all-zero is a valid value
+        // of every field (not live, no sources).
+        unsafe { core::ptr::write_bytes(ctx, 0, 1) };
+        // SAFETY: valid for the call.
+        let lock = unsafe { ctx_lock(ctx) };
+        lock.start();
+        let _ = locked(&lock, NOT_LIVE_WRITE, || {
+            // SAFETY: we hold the lock.
+            unsafe { fields(ctx) }.reset();
+            0
+        });
+        // The defaults go through the locked path, as upstream's do;
+        // failures cannot happen on a fresh context and are ignored, as
+        // upstream ignores them.
+        #[cfg(not(mbedtls_no_platform_entropy))]
+        // SAFETY: valid for the call.
+        unsafe {
+            add_source(
+                ctx,
+                Some(mbedtls_platform_entropy_poll),
+                core::ptr::null_mut(),
+                super::MIN_PLATFORM,
+                MBEDTLS_ENTROPY_SOURCE_STRONG,
+            )
+        };
+        #[cfg(mbedtls_entropy_hardware_alt)]
+        // SAFETY: valid for the call.
+        unsafe {
+            add_source(
+                ctx,
+                Some(mbedtls_hardware_poll),
+                core::ptr::null_mut(),
+                super::MIN_HARDWARE,
+                MBEDTLS_ENTROPY_SOURCE_STRONG,
+            )
+        };
+        #[cfg(mbedtls_entropy_nv_seed)]
+        // SAFETY: valid for the call.
+        unsafe {
+            add_source(
+                ctx,
+                Some(nv_seed_poll),
+                core::ptr::null_mut(),
+                BLOCK_SIZE,
+                MBEDTLS_ENTROPY_SOURCE_STRONG,
+            )
+        };
+    })
+}
+
+/// Frees an entropy context: waits until calls running on it from other
+/// threads have finished, then wipes its sources and accumulator and frees
+/// its mutex. Later calls on it return an error until it is initialised
+/// again. NULL, a context freed before and a zero-filled context are
+/// accepted. A free from inside one of the context's own sources (while
+/// the context is locked by this thread) does nothing.
+///
+/// Thread safety: locked (it waits for calls in other threads).
+///
+/// # Safety
+///
+/// `ctx` is NULL, or points to a context that is zero-filled or was
+/// initialised with `mbedtls_entropy_init()`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mbedtls_entropy_free(ctx: *mut mbedtls_entropy_context) {
+    boundary(|| {
+        if ctx.is_null() {
+            return;
+        }
+        // SAFETY: valid for the call (caller).
+        let lock = unsafe { ctx_lock(ctx) };
+        lock.retire(|| {
+            // SAFETY: retire runs this with nobody else inside the context.
+            unsafe { fields(ctx) }.wipe();
+        });
+    })
+}
+
+/// Adds a source to the context. `threshold` is the number of bytes the
+/// source must deliver before `mbedtls_entropy_func()` produces output;
+/// `strong` is `MBEDTLS_ENTROPY_SOURCE_STRONG` or `_WEAK` (an output needs
+/// `MBEDTLS_ENTROPY_BLOCK_SIZE` bytes from strong sources).
+///
+/// Returns 0, `MBEDTLS_ERR_ENTROPY_MAX_SOURCES` if the context already has
+/// `MBEDTLS_ENTROPY_MAX_SOURCES` sources (the default ones count),
+/// `MBEDTLS_ERR_ENTROPY_SOURCE_FAILED` if `f_source` is NULL (upstream
+/// would crash at the next gather) or the context is NULL, never
+/// initialised or freed, or an error of the context's mutex.
+///
+/// The source is called with the context locked: it must not call into
+/// the same context (such calls fail with
+/// `MBEDTLS_ERR_THREADING_MUTEX_ERROR`).
+///
+/// Thread safety: locked.
+///
+/// # Safety
+///
+/// `ctx` is NULL or points to a context; `f_source` must follow the
+/// source contract with `p_source` for as long as it is registered.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mbedtls_entropy_add_source(
+    ctx: *mut mbedtls_entropy_context,
+    f_source: mbedtls_entropy_f_source_ptr,
+    p_source: *mut c_void,
+    threshold: usize,
+    strong: c_int,
+) -> c_int {
+    // SAFETY: forwarded from the caller.
+    boundary(|| unsafe { add_source(ctx, f_source, p_source, threshold, strong) })
+}
+
+/// Polls every source once (asking each for `MBEDTLS_ENTROPY_MAX_GATHER`
+/// bytes) and mixes what they deliver into the accumulator.
+///
+/// Returns 0, `MBEDTLS_ERR_ENTROPY_NO_SOURCES_DEFINED` if the context has
+/// no sources (also for a NULL, never-initialised or freed context),
+/// `MBEDTLS_ERR_ENTROPY_NO_STRONG_SOURCE` if none is strong (the data is
+/// mixed in all the same), a source's own error code, or an error of the
+/// context's mutex.
+///
+/// Thread safety: locked.
+///
+/// # Safety
+///
+/// `ctx` is NULL or points to a context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mbedtls_entropy_gather(ctx: *mut mbedtls_entropy_context) -> c_int {
+    // SAFETY: forwarded from the caller.
+    boundary(|| unsafe { with_ctx(ctx, NOT_LIVE_READ, |e| e.gather(&mut CIo)) })
+}
+
+/// Writes `len` bytes of entropy to `output`: the `f_entropy` callback of
+/// the DRBGs, with the context as `data`. It gathers until every source
+/// has reached its threshold and the strong sources together have
+/// delivered `MBEDTLS_ENTROPY_BLOCK_SIZE` bytes. Under
+/// `MBEDTLS_ENTROPY_NV_SEED` the first call on a context first refreshes
+/// the NV seed.
+///
+/// Returns 0; `MBEDTLS_ERR_ENTROPY_SOURCE_FAILED` if `len` exceeds
+/// `MBEDTLS_ENTROPY_BLOCK_SIZE`, `output` is NULL with `len > 0`, or the
+/// sources delivered too little within 257 rounds; any error of
+/// `mbedtls_entropy_gather()` (`NO_SOURCES_DEFINED` also for a NULL,
+/// never-initialised or freed context); or an error of the mutex.
+///
+/// Thread safety: locked.
+///
+/// # Safety
+///
+/// `data` is NULL or points to an `mbedtls_entropy_context`; `output` is
+/// NULL or writable for `len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mbedtls_entropy_func(
+    data: *mut c_void,
+    output: *mut c_uchar,
+    len: usize,
+) -> c_int {
+    boundary(|| {
+        if len > BLOCK_SIZE {
+            return MBEDTLS_ERR_ENTROPY_SOURCE_FAILED;
+        }
+        let ctx = data.cast::<mbedtls_entropy_context>();
+        if ctx.is_null() {
+            return NOT_LIVE_READ;
+        }
+        // SAFETY: NULL or writable for `len` bytes (caller).
+        let Some(out) = (unsafe { try_slice_mut(output, len) }) else {
+            return MBEDTLS_ERR_ENTROPY_SOURCE_FAILED;
+        };
+        // SAFETY: a valid context (caller).
+        unsafe { with_ctx(ctx, NOT_LIVE_READ, |e| e.func(&mut CIo, out)) }
+    })
+}
+
+/// Mixes `len` bytes of `data` into the accumulator (data longer than
+/// `MBEDTLS_ENTROPY_BLOCK_SIZE` is hashed first).
+///
+/// Returns 0; `MBEDTLS_ERR_ENTROPY_SOURCE_FAILED` if `data` is NULL with
+/// `len > 0` or the context is NULL, never initialised or freed; or an
+/// error of the mutex.
+///
+/// Thread safety: locked.
+///
+/// # Safety
+///
+/// `ctx` is NULL or points to a context; `data` is NULL or readable for
+/// `len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mbedtls_entropy_update_manual(
+    ctx: *mut mbedtls_entropy_context,
+    data: *const c_uchar,
+    len: usize,
+) -> c_int {
+    boundary(|| {
+        // SAFETY: NULL or readable for `len` bytes (caller).
+        let Some(data) = (unsafe { try_slice(data, len) }) else {
+            return MBEDTLS_ERR_ENTROPY_SOURCE_FAILED;
+        };
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            with_ctx(ctx, NOT_LIVE_WRITE, |e| {
+                e.update_manual(data);
+                Ok(())
+            })
+        }
+    })
+}
+
+/// Writes a fresh `MBEDTLS_ENTROPY_BLOCK_SIZE`-byte block from
+/// `mbedtls_entropy_func()` to the NV seed (through the write hook, see
+/// `mbedtls_platform_set_nv_seed()`), then mixes a block of zeros into the
+/// accumulator so that later output differs from the stored seed. Runs
+/// under one hold of the context's lock.
+///
+/// Returns 0, any error of `mbedtls_entropy_func()`, or
+/// `MBEDTLS_ERR_ENTROPY_FILE_IO_ERROR` if the write hook fails.
+///
+/// Thread safety: locked.
+///
+/// # Safety
+///
+/// `ctx` is NULL or points to a context.
+#[cfg(mbedtls_entropy_nv_seed)]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mbedtls_entropy_update_nv_seed(ctx: *mut mbedtls_entropy_context) -> c_int {
+    // SAFETY: forwarded from the caller.
+    boundary(|| unsafe { with_ctx(ctx, NOT_LIVE_READ, |e| e.update_nv_seed(&mut CIo)) })
+}
+
+/// Takes a block from `mbedtls_entropy_func()` (after mixing in `prior`),
+/// under one hold of the lock.
+///
+/// # Safety
+///
+/// As [`with_ctx`].
+#[cfg(mbedtls_fs_io)]
+unsafe fn seed_block(
+    ctx: *mut mbedtls_entropy_context,
+    prior: Option<&[u8]>,
+    block: &mut [u8; BLOCK_SIZE],
+) -> c_int {
+    let not_live = if prior.is_some() {
+        NOT_LIVE_WRITE
+    } else {
+        NOT_LIVE_READ
+    };
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        with_ctx(ctx, not_live, |e| {
+            if let Some(p) = prior {
+                e.update_manual(p);
+            }
+            // Any failure of the output is SOURCE_FAILED, as upstream's
+            // write_seed_file reports it.
+            e.func(&mut CIo, block).map_err(|_| Error::SourceFailed)
+        })
+    }
+}
+
+/// Writes a fresh block to `path`.
+#[cfg(mbedtls_fs_io)]
+fn write_block(path: &[u8], block: &[u8; BLOCK_SIZE]) -> c_int {
+    if super::poll::write_file(path, block) {
+        0
+    } else {
+        MBEDTLS_ERR_ENTROPY_FILE_IO_ERROR
+    }
+}
+
+/// Writes `MBEDTLS_ENTROPY_BLOCK_SIZE` bytes from `mbedtls_entropy_func()`
+/// to the file `path` (created or replaced), for
+/// `mbedtls_entropy_update_seed_file()` at the next start.
+///
+/// Returns 0, `MBEDTLS_ERR_ENTROPY_SOURCE_FAILED` if
+/// `mbedtls_entropy_func()` fails (whatever its code, as upstream), or
+/// `MBEDTLS_ERR_ENTROPY_FILE_IO_ERROR` if `path` is NULL or the file
+/// cannot be written.
+///
+/// Thread safety: locked (the file is written after the lock is released).
+///
+/// # Safety
+///
+/// `ctx` is NULL or points to a context; `path` is NULL or a
+/// NUL-terminated string.
+#[cfg(mbedtls_fs_io)]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mbedtls_entropy_write_seed_file(
+    ctx: *mut mbedtls_entropy_context,
+    path: *const c_char,
+) -> c_int {
+    boundary(|| {
+        // SAFETY: NULL or NUL-terminated (caller).
+        let Some(path) = (unsafe { try_cstr(path) }) else {
+            return MBEDTLS_ERR_ENTROPY_FILE_IO_ERROR;
+        };
+        let mut block = [0u8; BLOCK_SIZE];
+        // SAFETY: forwarded from the caller.
+        let rc = match unsafe { seed_block(ctx, None, &mut block) } {
+            0 => write_block(path, &block),
+            _ => MBEDTLS_ERR_ENTROPY_SOURCE_FAILED,
+        };
+        block.zeroize();
+        rc
+    })
+}
+
+/// Mixes the first `MBEDTLS_ENTROPY_MAX_SEED_SIZE` bytes of the file
+/// `path` into the accumulator (a longer file is silently truncated), then
+/// replaces the file with a fresh block, as
+/// `mbedtls_entropy_write_seed_file()` does. The update and the fresh
+/// block are made under one hold of the lock.
+///
+/// Returns 0; `MBEDTLS_ERR_ENTROPY_FILE_IO_ERROR` if `path` is NULL or the
+/// file cannot be read or written; `MBEDTLS_ERR_ENTROPY_SOURCE_FAILED` if
+/// the context is NULL, never initialised or freed, or
+/// `mbedtls_entropy_func()` fails; or an error of the mutex.
+///
+/// Thread safety: locked (the file is read and written outside the lock).
+///
+/// # Safety
+///
+/// `ctx` is NULL or points to a context; `path` is NULL or a
+/// NUL-terminated string.
+#[cfg(mbedtls_fs_io)]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mbedtls_entropy_update_seed_file(
+    ctx: *mut mbedtls_entropy_context,
+    path: *const c_char,
+) -> c_int {
+    boundary(|| {
+        // SAFETY: NULL or NUL-terminated (caller).
+        let Some(path) = (unsafe { try_cstr(path) }) else {
+            return MBEDTLS_ERR_ENTROPY_FILE_IO_ERROR;
+        };
+        let mut seed = [0u8; MBEDTLS_ENTROPY_MAX_SEED_SIZE];
+        let Some(n) = super::poll::read_prefix(path, &mut seed) else {
+            return MBEDTLS_ERR_ENTROPY_FILE_IO_ERROR;
+        };
+        let mut block = [0u8; BLOCK_SIZE];
+        // SAFETY: forwarded from the caller.
+        let rc = unsafe { seed_block(ctx, Some(&seed[..n]), &mut block) };
+        seed.zeroize();
+        let rc = match rc {
+            0 => write_block(path, &block),
+            e => e,
+        };
+        block.zeroize();
+        rc
+    })
+}
+
+// ---- The platform source ------------------------------------------------
+
+/// The device file the platform source reads when the kernel has no
+/// `getrandom` system call (default `"/dev/random"`). An application may
+/// point it elsewhere before the first poll.
+///
+/// Thread safety: caller serialises (set it before other threads poll).
+#[cfg(not(mbedtls_no_platform_entropy))]
+#[unsafe(no_mangle)]
+pub static mut mbedtls_platform_dev_random: *const c_char = c"/dev/random".as_ptr();
+
+/// One `getrandom(2)` call with flags 0: the count, or `errno`.
+#[cfg(not(mbedtls_no_platform_entropy))]
+fn getrandom(buf: &mut [u8]) -> super::poll::GetrandomResult {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: `buf` is writable for `buf.len()` bytes; flags 0.
+        let r = unsafe {
+            libc::syscall(
+                libc::SYS_getrandom,
+                buf.as_mut_ptr(),
+                buf.len(),
+                0 as core::ffi::c_uint,
+            )
+        };
+        if r >= 0 {
+            Ok(r as usize)
+        } else {
+            Err(std::io::Error::last_os_error().raw_os_error().unwrap_or(0))
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = buf;
+        Err(libc::ENOSYS)
+    }
+}
+
+/// The operating system's entropy source, registered by
+/// `mbedtls_entropy_init()`: the `getrandom(2)` system call (`*olen` is
+/// the count it returned); if the kernel does not have it, exactly `len`
+/// bytes read from `mbedtls_platform_dev_random`. `data` is ignored.
+///
+/// Returns 0 or `MBEDTLS_ERR_ENTROPY_SOURCE_FAILED` (also for a NULL
+/// `olen`, or a NULL `output` with `len > 0`).
+///
+/// Thread safety: lock-free.
+///
+/// # Safety
+///
+/// `output` is NULL or writable for `len` bytes; `olen` is NULL or
+/// writable.
+#[cfg(not(mbedtls_no_platform_entropy))]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mbedtls_platform_entropy_poll(
+    data: *mut c_void,
+    output: *mut c_uchar,
+    len: usize,
+    olen: *mut usize,
+) -> c_int {
+    boundary(|| {
+        let _ = data;
+        if olen.is_null() {
+            return MBEDTLS_ERR_ENTROPY_SOURCE_FAILED;
+        }
+        // SAFETY: writable (caller).
+        unsafe { *olen = 0 };
+        // SAFETY: NULL or writable for `len` bytes (caller).
+        let Some(out) = (unsafe { try_slice_mut(output, len) }) else {
+            return MBEDTLS_ERR_ENTROPY_SOURCE_FAILED;
+        };
+        // SAFETY: reading the pointer by value; programs set it before
+        // polling. It is NULL or a NUL-terminated string.
+        let dev = unsafe { crate::ffi::try_cstr(*(&raw const mbedtls_platform_dev_random)) };
+        match super::poll::platform_poll(getrandom, dev, out) {
+            Some(n) => {
+                // SAFETY: writable (caller).
+                unsafe { *olen = n };
+                0
+            }
+            None => MBEDTLS_ERR_ENTROPY_SOURCE_FAILED,
+        }
+    })
+}
+
+// ---- The hardware source ------------------------------------------------
+
+#[cfg(mbedtls_entropy_hardware_alt)]
+unsafe extern "C" {
+    /// The application's hardware entropy source (upstream's contract:
+    /// write up to `len` bytes, set `*olen`, return 0 unless it failed).
+    /// The application defines it; the library registers it in
+    /// `mbedtls_entropy_init()`.
+    ///
+    /// Thread safety: caller serialises (the library calls it with the
+    /// polling context locked; an application that polls it from several
+    /// contexts at once must make it thread-safe).
+    fn mbedtls_hardware_poll(
+        data: *mut c_void,
+        output: *mut c_uchar,
+        len: usize,
+        olen: *mut usize,
+    ) -> c_int;
+}
+
+// ---- The NV seed --------------------------------------------------------
+
+/// The shape of the NV seed hooks.
+#[cfg(mbedtls_entropy_nv_seed)]
+type NvSeedFn = unsafe extern "C" fn(buf: *mut c_uchar, buf_len: usize) -> c_int;
+
+/// The installed hooks (function pointers kept as pointers); NULL means
+/// the default.
+#[cfg(mbedtls_entropy_nv_seed)]
+static NV_READ: AtomicPtr<()> = AtomicPtr::new(core::ptr::null_mut());
+#[cfg(mbedtls_entropy_nv_seed)]
+static NV_WRITE: AtomicPtr<()> = AtomicPtr::new(core::ptr::null_mut());
+
+/// The default hooks when there is no file system: always fail.
+#[cfg(all(mbedtls_entropy_nv_seed, not(mbedtls_fs_io)))]
+unsafe extern "C" fn nv_seed_unavailable(buf: *mut c_uchar, buf_len: usize) -> c_int {
+    let _ = (buf, buf_len);
+    -1
+}
+
+#[cfg(mbedtls_entropy_nv_seed)]
+fn nv_hook(slot: &AtomicPtr<()>, default: NvSeedFn) -> NvSeedFn {
+    let hook = slot.load(Ordering::Acquire);
+    if hook.is_null() {
+        return default;
+    }
+    // SAFETY: only `mbedtls_platform_set_nv_seed` stores non-NULL values,
+    // and only function pointers of type `NvSeedFn`.
+    unsafe { core::mem::transmute::<*mut (), NvSeedFn>(hook) }
+}
+
+#[cfg(mbedtls_entropy_nv_seed)]
+fn nv_read_hook() -> NvSeedFn {
+    #[cfg(mbedtls_fs_io)]
+    return nv_hook(&NV_READ, mbedtls_platform_std_nv_seed_read);
+    #[cfg(not(mbedtls_fs_io))]
+    nv_hook(&NV_READ, nv_seed_unavailable)
+}
+
+#[cfg(mbedtls_entropy_nv_seed)]
+fn nv_write_hook() -> NvSeedFn {
+    #[cfg(mbedtls_fs_io)]
+    return nv_hook(&NV_WRITE, mbedtls_platform_std_nv_seed_write);
+    #[cfg(not(mbedtls_fs_io))]
+    nv_hook(&NV_WRITE, nv_seed_unavailable)
+}
+
+/// Installs the functions that read and write the NV seed (upstream has
+/// this under `MBEDTLS_PLATFORM_NV_SEED_ALT`; this library always
+/// provides it under `MBEDTLS_ENTROPY_NV_SEED`). A hook returns a negative
+/// value on failure. A NULL argument restores that hook's default
+/// (`mbedtls_platform_std_nv_seed_read`/`_write` with `MBEDTLS_FS_IO`,
+/// otherwise a function that always fails) where upstream would store
+/// the NULL and crash. Returns 0.
+///
+/// Thread safety: caller serialises (install the hooks before other
+/// threads use entropy contexts).
+///
+/// # Safety
+///
+/// The hooks must read or write at most `buf_len` bytes of `buf`.
+#[cfg(mbedtls_entropy_nv_seed)]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mbedtls_platform_set_nv_seed(
+    nv_seed_read_func: Option<unsafe extern "C" fn(buf: *mut c_uchar, buf_len: usize) -> c_int>,
+    nv_seed_write_func: Option<unsafe extern "C" fn(buf: *mut c_uchar, buf_len: usize) -> c_int>,
+) -> c_int {
+    boundary(|| {
+        let r = nv_seed_read_func.map_or(core::ptr::null_mut(), |f| f as *mut ());
+        let w = nv_seed_write_func.map_or(core::ptr::null_mut(), |f| f as *mut ());
+        NV_READ.store(r, Ordering::Release);
+        NV_WRITE.store(w, Ordering::Release);
+        0
+    })
+}
+
+/// Reads exactly `buf_len` bytes of NV seed from the file `"seedfile"` in
+/// the current directory (upstream's `MBEDTLS_PLATFORM_STD_NV_SEED_FILE`).
+/// Returns `buf_len`, or -1 if the file is missing or shorter (the buffer
+/// is then wiped) or `buf` is NULL with `buf_len > 0`.
+///
+/// Thread safety: lock-free (concurrent writers of the file are the
+/// caller's concern).
+///
+/// # Safety
+///
+/// `buf` is NULL or writable for `buf_len` bytes.
+#[cfg(all(mbedtls_entropy_nv_seed, mbedtls_fs_io))]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mbedtls_platform_std_nv_seed_read(
+    buf: *mut c_uchar,
+    buf_len: usize,
+) -> c_int {
+    boundary(|| {
+        let Ok(ret) = c_int::try_from(buf_len) else {
+            return -1;
+        };
+        // SAFETY: NULL or writable for `buf_len` bytes (caller).
+        let Some(buf) = (unsafe { try_slice_mut(buf, buf_len) }) else {
+            return -1;
+        };
+        if super::poll::read_exact_from(super::poll::NV_SEED_FILE.as_bytes(), buf) {
+            ret
+        } else {
+            buf.zeroize();
+            -1
+        }
+    })
+}
+
+/// Replaces the file `"seedfile"` in the current directory with `buf_len`
+/// bytes of `buf`. Returns `buf_len`, or -1 if the file cannot be written
+/// or `buf` is NULL with `buf_len > 0`.
+///
+/// Thread safety: lock-free (concurrent writers of the file are the
+/// caller's concern).
+///
+/// # Safety
+///
+/// `buf` is NULL or readable for `buf_len` bytes.
+#[cfg(all(mbedtls_entropy_nv_seed, mbedtls_fs_io))]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mbedtls_platform_std_nv_seed_write(
+    buf: *mut c_uchar,
+    buf_len: usize,
+) -> c_int {
+    boundary(|| {
+        let Ok(ret) = c_int::try_from(buf_len) else {
+            return -1;
+        };
+        // SAFETY: NULL or readable for `buf_len` bytes (caller).
+        let Some(buf) = (unsafe { try_slice(buf, buf_len) }) else {
+            return -1;
+        };
+        if super::poll::write_file(super::poll::NV_SEED_FILE.as_bytes(), buf) {
+            ret
+        } else {
+            -1
+        }
+    })
+}
+
+/// The NV seed source: one block through the read hook.
+///
+/// # Safety
+///
+/// A source callback: `output` writable for `len` bytes, `olen` writable.
+#[cfg(mbedtls_entropy_nv_seed)]
+unsafe extern "C" fn nv_seed_poll(
+    data: *mut c_void,
+    output: *mut c_uchar,
+    len: usize,
+    olen: *mut usize,
+) -> c_int {
+    boundary(|| {
+        let _ = data;
+        let mut block = [0u8; BLOCK_SIZE];
+        // SAFETY: the hook gets a writable buffer of the length it is told.
+        let rc = unsafe { nv_read_hook()(block.as_mut_ptr(), BLOCK_SIZE) };
+        let n = len.min(BLOCK_SIZE);
+        // SAFETY: NULL or writable for `len >= n` bytes (caller).
+        let out = unsafe { try_slice_mut(output, n) };
+        let ret = match out {
+            Some(out) if rc >= 0 && !olen.is_null() => {
+                out.copy_from_slice(&block[..n]);
+                // SAFETY: non-NULL and writable (caller).
+                unsafe { *olen = n };
+                0
+            }
+            _ => MBEDTLS_ERR_ENTROPY_SOURCE_FAILED,
+        };
+        block.zeroize();
+        ret
+    })
+}
+
+// ---- Self-tests ---------------------------------------------------------
+
+/// A deterministic source for the self-test: `chunk` bytes counting up
+/// from `next`.
+#[cfg(any(mbedtls_self_test, test))]
+#[repr(C)]
+pub(crate) struct CounterSource {
+    /// The next byte value.
+    pub(crate) next: u8,
+    /// Bytes per poll.
+    pub(crate) chunk: usize,
+}
+
+/// The source callback of [`CounterSource`].
+///
+/// # Safety
+///
+/// `data` points to a `CounterSource`; `output` is writable for `len`
+/// bytes; `olen` is writable.
+#[cfg(any(mbedtls_self_test, test))]
+pub(crate) unsafe extern "C" fn counter_source(
+    data: *mut c_void,
+    output: *mut c_uchar,
+    len: usize,
+    olen: *mut usize,
+) -> c_int {
+    // SAFETY: per this function's contract.
+    let s = unsafe { &mut *data.cast::<CounterSource>() };
+    let n = s.chunk.min(len);
+    // SAFETY: per this function's contract, writable for `len >= n`.
+    let out = unsafe { core::slice::from_raw_parts_mut(output, n) };
+    for b in out {
+        *b = s.next;
+        s.next = s.next.wrapping_add(1);
+    }
+    // SAFETY: per this function's contract.
+    unsafe { *olen = n };
+    0
+}
+
+/// The first 16 bytes of the first 64-byte output of a context whose only
+/// source is strong and delivers 40 bytes per poll counting up from 0.
+/// Obtained from upstream Mbed TLS v3.6.6 (its `mbedtls_entropy_func()`
+/// with that single source registered).
+#[cfg(any(mbedtls_self_test, test))]
+pub(crate) const COUNTER_KAT_PREFIX: [u8; 16] = [
+    0x03, 0xba, 0x7f, 0x6d, 0xc9, 0x1d, 0xe1, 0x02, 0xce, 0x96, 0x6b, 0x91, 0x53, 0xa5, 0x23, 0xb8,
+];
+
+/// Prints `msg` through the C library's stdout, so that it interleaves
+/// with the calling program's own printf output.
+#[cfg(all(mbedtls_self_test, feature = "std"))]
+fn say(verbose: c_int, msg: &core::ffi::CStr) {
+    if verbose != 0 {
+        // SAFETY: a constant format string with no conversions.
+        unsafe { libc::printf(c"%s".as_ptr(), msg.as_ptr()) };
+    }
+}
+
+/// Self-tests print nothing without a C library to print with.
+#[cfg(all(mbedtls_self_test, not(feature = "std")))]
+fn say(verbose: c_int, msg: &core::ffi::CStr) {
+    let _ = (verbose, msg);
+}
+
+/// The checks of [`mbedtls_entropy_self_test`]; true if all pass.
+#[cfg(mbedtls_self_test)]
+fn self_test_checks() -> bool {
+    let mut ctx = core::mem::MaybeUninit::<mbedtls_entropy_context>::uninit();
+    let ctx = ctx.as_mut_ptr();
+    let mut ok = true;
+    let mut out = [0u8; BLOCK_SIZE];
+    let mut src = CounterSource { next: 0, chunk: 40 };
+    // SAFETY: `ctx` is writable memory for a context, initialised before
+    // use and freed at the end; `src` outlives its registration.
+    unsafe {
+        // 1. The accumulator: one deterministic strong source gives
+        //    upstream's bytes, and two outputs differ.
+        mbedtls_entropy_init(ctx);
+        (*ctx).source_count = 0;
+        ok &= mbedtls_entropy_add_source(
+            ctx,
+            Some(counter_source),
+            (&raw mut src).cast(),
+            0,
+            crate::abi::entropy::MBEDTLS_ENTROPY_SOURCE_STRONG,
+        ) == 0;
+        ok &= mbedtls_entropy_func(ctx.cast(), out.as_mut_ptr(), BLOCK_SIZE) == 0;
+        ok &= out[..16] == COUNTER_KAT_PREFIX;
+        let first = out;
+        ok &= mbedtls_entropy_func(ctx.cast(), out.as_mut_ptr(), BLOCK_SIZE) == 0;
+        ok &= out != first;
+        // 2. Too long a request is refused.
+        ok &= mbedtls_entropy_func(ctx.cast(), out.as_mut_ptr(), BLOCK_SIZE + 1)
+            == MBEDTLS_ERR_ENTROPY_SOURCE_FAILED;
+        // 3. No sources, or only weak ones, produce nothing.
+        (*ctx).source_count = 0;
+        ok &= mbedtls_entropy_func(ctx.cast(), out.as_mut_ptr(), 16)
+            == MBEDTLS_ERR_ENTROPY_NO_SOURCES_DEFINED;
+        ok &= mbedtls_entropy_add_source(ctx, Some(counter_source), (&raw mut src).cast(), 0, 0)
+            == 0;
+        ok &= mbedtls_entropy_func(ctx.cast(), out.as_mut_ptr(), 16)
+            == crate::abi::entropy::MBEDTLS_ERR_ENTROPY_NO_STRONG_SOURCE;
+        mbedtls_entropy_free(ctx);
+        // 4. After free, the context refuses to work.
+        ok &= mbedtls_entropy_func(ctx.cast(), out.as_mut_ptr(), 16)
+            == MBEDTLS_ERR_ENTROPY_NO_SOURCES_DEFINED;
+        // 5. The default sources of this build, with a weak source and a
+        //    manual update: every byte position is non-zero in some of 8
+        //    outputs (false failure rate below 2^-58).
+        mbedtls_entropy_init(ctx);
+        ok &= mbedtls_entropy_gather(ctx) == 0;
+        ok &= mbedtls_entropy_add_source(ctx, Some(counter_source), (&raw mut src).cast(), 16, 0)
+            == 0;
+        ok &= mbedtls_entropy_update_manual(ctx, out.as_ptr(), out.len()) == 0;
+        let mut acc = [0u8; BLOCK_SIZE];
+        for _ in 0..8 {
+            ok &= mbedtls_entropy_func(ctx.cast(), out.as_mut_ptr(), BLOCK_SIZE) == 0;
+            for (a, b) in acc.iter_mut().zip(out.iter()) {
+                *a |= *b;
+            }
+        }
+        ok &= acc.iter().all(|&b| b != 0);
+        mbedtls_entropy_free(ctx);
+    }
+    #[cfg(mbedtls_entropy_hardware_alt)]
+    {
+        ok &= mbedtls_entropy_source_self_test(0) == 0;
+    }
+    ok
+}
+
+/// Checks the entropy module: upstream's output for a deterministic
+/// source, the error paths, and that the default sources of this build
+/// work. Prints progress when `verbose` is non-zero (hosted builds).
+/// Returns 0 if all checks pass, 1 otherwise.
+///
+/// Thread safety: pure.
+#[cfg(mbedtls_self_test)]
+#[unsafe(no_mangle)]
+pub extern "C" fn mbedtls_entropy_self_test(verbose: c_int) -> c_int {
+    boundary(|| {
+        say(verbose, c"  ENTROPY test: ");
+        let ok = self_test_checks();
+        say(verbose, if ok { c"passed\n\n" } else { c"failed\n\n" });
+        c_int::from(!ok)
+    })
+}
+
+/// Polls `mbedtls_hardware_poll()` until `buf` is full (at most
+/// `buf.len()` calls); false on an error or a shortfall.
+#[cfg(all(mbedtls_self_test, mbedtls_entropy_hardware_alt))]
+fn hardware_fill(buf: &mut [u8]) -> bool {
+    let mut filled = 0;
+    for _ in 0..buf.len() {
+        if filled == buf.len() {
+            break;
+        }
+        let mut olen = 0usize;
+        let rest = &mut buf[filled..];
+        // SAFETY: the application's source gets a writable buffer of the
+        // length it is told.
+        let rc = unsafe {
+            mbedtls_hardware_poll(core::ptr::null_mut(), rest.as_mut_ptr(), rest.len(), &mut olen)
+        };
+        if rc != 0 || olen > rest.len() {
+            return false;
+        }
+        filled += olen;
+    }
+    filled == buf.len()
+}
+
+/// Checks `mbedtls_hardware_poll()` for obvious failure: two 16-byte reads
+/// must succeed, neither may be all zero bits or all one bits, and they
+/// must differ. Prints progress when `verbose` is non-zero (hosted
+/// builds). Returns 0 if the checks pass, 1 otherwise.
+///
+/// Thread safety: pure (as thread-safe as the application's
+/// `mbedtls_hardware_poll()`).
+#[cfg(all(mbedtls_self_test, mbedtls_entropy_hardware_alt))]
+#[unsafe(no_mangle)]
+pub extern "C" fn mbedtls_entropy_source_self_test(verbose: c_int) -> c_int {
+    boundary(|| {
+        say(verbose, c"  ENTROPY_BIAS test: ");
+        let mut a = [0u8; 16];
+        let mut b = [0u8; 16];
+        let degenerate = |x: &[u8; 16]| x.iter().all(|&v| v == 0) || x.iter().all(|&v| v == 0xff);
+        let ok = hardware_fill(&mut a)
+            && hardware_fill(&mut b)
+            && !degenerate(&a)
+            && !degenerate(&b)
+            && a != b;
+        say(verbose, if ok { c"passed\n\n" } else { c"failed\n\n" });
+        c_int::from(!ok)
+    })
+}
