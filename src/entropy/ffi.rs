@@ -1016,3 +1016,736 @@ pub extern "C" fn mbedtls_entropy_source_self_test(verbose: c_int) -> c_int {
         c_int::from(!ok)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::abi::entropy::{
+        MBEDTLS_ENTROPY_MAX_SOURCES, MBEDTLS_ENTROPY_SOURCE_STRONG, MBEDTLS_ENTROPY_SOURCE_WEAK,
+        MBEDTLS_ERR_ENTROPY_MAX_SOURCES, MBEDTLS_ERR_ENTROPY_NO_STRONG_SOURCE,
+    };
+    use crate::abi::threading::MBEDTLS_ERR_THREADING_MUTEX_ERROR;
+    use core::mem::MaybeUninit;
+
+    /// A heap-allocated context, shareable between test threads.
+    pub(crate) struct Ctx(*mut mbedtls_entropy_context);
+
+    // SAFETY: the library locks every access to the context.
+    unsafe impl Send for Ctx {}
+    // SAFETY: as above.
+    unsafe impl Sync for Ctx {}
+
+    impl Ctx {
+        /// Zero-filled memory for a context (not initialised).
+        pub(crate) fn zeroed() -> Ctx {
+            let b: Box<MaybeUninit<mbedtls_entropy_context>> = Box::new(MaybeUninit::zeroed());
+            Ctx(Box::into_raw(b).cast())
+        }
+        /// An initialised context.
+        pub(crate) fn new() -> Ctx {
+            let c = Ctx::zeroed();
+            // SAFETY: writable memory for a context.
+            unsafe { mbedtls_entropy_init(c.0) };
+            c
+        }
+        /// An initialised context without the default sources.
+        pub(crate) fn bare() -> Ctx {
+            let c = Ctx::new();
+            // SAFETY: nobody else uses the context yet.
+            unsafe { (*c.0).source_count = 0 };
+            c
+        }
+        pub(crate) fn p(&self) -> *mut mbedtls_entropy_context {
+            self.0
+        }
+        pub(crate) fn func(&self, out: &mut [u8]) -> c_int {
+            // SAFETY: a live allocation and a writable buffer.
+            unsafe { mbedtls_entropy_func(self.0.cast(), out.as_mut_ptr(), out.len()) }
+        }
+        pub(crate) fn add(
+            &self,
+            f: mbedtls_entropy_f_source_ptr,
+            p: *mut c_void,
+            threshold: usize,
+            strong: c_int,
+        ) -> c_int {
+            // SAFETY: a live allocation; the sources used by the tests
+            // follow the source contract.
+            unsafe { mbedtls_entropy_add_source(self.0, f, p, threshold, strong) }
+        }
+        pub(crate) fn update(&self, data: &[u8]) -> c_int {
+            // SAFETY: a live allocation and a readable buffer.
+            unsafe { mbedtls_entropy_update_manual(self.0, data.as_ptr(), data.len()) }
+        }
+        pub(crate) fn gather(&self) -> c_int {
+            // SAFETY: a live allocation.
+            unsafe { mbedtls_entropy_gather(self.0) }
+        }
+        pub(crate) fn free(&self) {
+            // SAFETY: a live allocation.
+            unsafe { mbedtls_entropy_free(self.0) }
+        }
+    }
+
+    impl Drop for Ctx {
+        fn drop(&mut self) {
+            self.free();
+            // SAFETY: allocated by `zeroed`, no longer used.
+            drop(unsafe { Box::from_raw(self.0.cast::<MaybeUninit<mbedtls_entropy_context>>()) });
+        }
+    }
+
+    /// A source that delivers `fill` bytes of a constant.
+    #[repr(C)]
+    struct ConstSource {
+        chunk: usize,
+        fill: u8,
+    }
+
+    unsafe extern "C" fn const_source(
+        data: *mut c_void,
+        output: *mut c_uchar,
+        len: usize,
+        olen: *mut usize,
+    ) -> c_int {
+        // SAFETY: the tests register it with a `ConstSource`.
+        let s = unsafe { &*data.cast::<ConstSource>() };
+        let n = s.chunk.min(len);
+        // SAFETY: writable for `len >= n` bytes.
+        unsafe { core::ptr::write_bytes(output, s.fill, n) };
+        // SAFETY: writable.
+        unsafe { *olen = n };
+        0
+    }
+
+    fn counter(next: u8, chunk: usize) -> Box<CounterSource> {
+        Box::new(CounterSource { next, chunk })
+    }
+
+    fn ptr<T>(b: &mut T) -> *mut c_void {
+        (b as *mut T).cast()
+    }
+
+    // Expected outputs below were produced by upstream Mbed TLS v3.6.6
+    // (library/libmbedcrypto.a): a C program called mbedtls_entropy_init(),
+    // set the context's source_count to 0 (MBEDTLS_ALLOW_PRIVATE_ACCESS)
+    // to drop the platform source, registered the sources described in
+    // each test, and printed what mbedtls_entropy_func() returned.
+
+    /// Case A: one strong source (threshold 0) delivering 40 bytes per poll
+    /// counting up from 0. func(64), func(32), update_manual("abc"),
+    /// func(64).
+    const UPSTREAM_A1: [u8; 64] = [
+        0x03, 0xba, 0x7f, 0x6d, 0xc9, 0x1d, 0xe1, 0x02, 0xce, 0x96, 0x6b, 0x91, 0x53, 0xa5, 0x23,
+        0xb8, 0xc6, 0xe8, 0x1d, 0x9c, 0x4b, 0xb1, 0xcb, 0xe8, 0xb9, 0x4a, 0xd3, 0x89, 0xbc, 0xf7,
+        0xf9, 0xeb, 0xe1, 0x9f, 0x67, 0x3c, 0x4b, 0xca, 0x19, 0xf6, 0x3f, 0xb9, 0x14, 0xd5, 0x2a,
+        0x5a, 0xd6, 0xe2, 0x0e, 0x95, 0x64, 0x3f, 0x6b, 0x17, 0xe1, 0x90, 0x3e, 0x0c, 0x20, 0x64,
+        0x6c, 0x80, 0x67, 0xd0,
+    ];
+    const UPSTREAM_A2: [u8; 32] = [
+        0xe2, 0x82, 0x3c, 0x85, 0x7d, 0x1c, 0x77, 0x74, 0x87, 0x5a, 0x6a, 0xeb, 0xfd, 0x34, 0xb1,
+        0x32, 0x71, 0x42, 0x38, 0xb6, 0x96, 0xa1, 0xca, 0xef, 0x9c, 0x52, 0x77, 0xce, 0x8d, 0x3f,
+        0xcf, 0x00,
+    ];
+    const UPSTREAM_A3: [u8; 64] = [
+        0xb5, 0x25, 0x1e, 0xc3, 0xfc, 0xf1, 0xe9, 0x30, 0x55, 0x96, 0x15, 0x7a, 0x71, 0x12, 0xab,
+        0xb9, 0xe2, 0x71, 0x10, 0x12, 0x88, 0xb6, 0x12, 0x66, 0xb4, 0x42, 0x72, 0xbb, 0x31, 0xdc,
+        0xe6, 0xe8, 0x1d, 0x54, 0xa6, 0xaa, 0xd5, 0xe9, 0x2d, 0x08, 0x34, 0x1f, 0xef, 0x8a, 0xb0,
+        0x66, 0x6e, 0xd5, 0xda, 0x2c, 0xcb, 0xbc, 0x5e, 0x8e, 0x92, 0xe9, 0x3a, 0x63, 0x8a, 0x0a,
+        0x3a, 0xb2, 0x29, 0x17,
+    ];
+    /// Case B: a strong source (threshold 0) delivering all 128 bytes asked
+    /// for, counting up from 100, and a weak source (threshold 32)
+    /// delivering 10 bytes of 0xa5 per poll. func(64), func(64),
+    /// update_manual(200 bytes of 0x11), gather, func(48).
+    const UPSTREAM_B1: [u8; 64] = [
+        0x72, 0xc1, 0xc8, 0x8a, 0xfd, 0x11, 0x05, 0xce, 0x11, 0x18, 0x6e, 0x76, 0x8f, 0xcb, 0x0e,
+        0x01, 0xe4, 0xdb, 0x38, 0x9d, 0x69, 0x98, 0xb7, 0xe7, 0xdf, 0xc2, 0x5b, 0xd2, 0x23, 0x3d,
+        0x17, 0x59, 0xa3, 0x40, 0x9e, 0xa2, 0x93, 0xf2, 0x4d, 0x6a, 0x1b, 0x34, 0x4c, 0x74, 0x25,
+        0xc9, 0x5c, 0x22, 0x6b, 0x4c, 0xdd, 0xb6, 0x7d, 0x08, 0x70, 0x71, 0x99, 0x89, 0x31, 0xbf,
+        0xaf, 0xb8, 0xed, 0x7a,
+    ];
+    const UPSTREAM_B2: [u8; 64] = [
+        0x02, 0xcc, 0x74, 0xf0, 0x3b, 0xab, 0xae, 0xc8, 0x84, 0x91, 0x81, 0x87, 0xc1, 0x26, 0xb6,
+        0x20, 0x5b, 0x59, 0x1a, 0x67, 0x78, 0xa7, 0x45, 0xe2, 0x37, 0x63, 0x03, 0xea, 0x78, 0x76,
+        0x96, 0xed, 0x32, 0x0e, 0x83, 0x2c, 0xb8, 0x30, 0x28, 0x1b, 0x75, 0xa0, 0x65, 0x1a, 0x88,
+        0xfa, 0x1f, 0x32, 0x34, 0xea, 0x0f, 0x75, 0x75, 0xb5, 0x4c, 0xfc, 0x86, 0x78, 0x2b, 0x30,
+        0xa2, 0xb9, 0x44, 0x69,
+    ];
+    const UPSTREAM_B3: [u8; 48] = [
+        0xf5, 0xa7, 0x68, 0x70, 0xbd, 0xba, 0xe2, 0x1d, 0x47, 0xfd, 0x0e, 0xa9, 0xa4, 0x20, 0x5b,
+        0xfe, 0x33, 0x66, 0x51, 0x03, 0xdb, 0x60, 0x3c, 0x61, 0xa7, 0x42, 0x6b, 0x94, 0x6f, 0x42,
+        0x8b, 0x39, 0x7b, 0x26, 0xeb, 0x4c, 0x39, 0x03, 0x85, 0xf5, 0x13, 0x40, 0x1e, 0x97, 0x92,
+        0xa0, 0x4b, 0x07,
+    ];
+
+    #[test]
+    fn upstream_known_answers_a() {
+        let c = Ctx::bare();
+        let mut s = counter(0, 40);
+        assert_eq!(c.add(Some(counter_source), ptr(&mut *s), 0, 1), 0);
+        let mut out = [0u8; 64];
+        assert_eq!(c.func(&mut out), 0);
+        assert_eq!(out, UPSTREAM_A1);
+        assert_eq!(&UPSTREAM_A1[..16], &COUNTER_KAT_PREFIX);
+        let mut out32 = [0u8; 32];
+        assert_eq!(c.func(&mut out32), 0);
+        assert_eq!(out32, UPSTREAM_A2);
+        assert_eq!(c.update(b"abc"), 0);
+        assert_eq!(c.func(&mut out), 0);
+        assert_eq!(out, UPSTREAM_A3);
+    }
+
+    #[test]
+    fn upstream_known_answers_b() {
+        let c = Ctx::bare();
+        let mut strong = counter(100, 1000);
+        let mut weak = ConstSource {
+            chunk: 10,
+            fill: 0xa5,
+        };
+        assert_eq!(c.add(Some(counter_source), ptr(&mut *strong), 0, 1), 0);
+        assert_eq!(c.add(Some(const_source), ptr(&mut weak), 32, 0), 0);
+        let mut out = [0u8; 64];
+        assert_eq!(c.func(&mut out), 0);
+        assert_eq!(out, UPSTREAM_B1);
+        assert_eq!(c.func(&mut out), 0);
+        assert_eq!(out, UPSTREAM_B2);
+        assert_eq!(c.update(&[0x11; 200]), 0);
+        assert_eq!(c.gather(), 0);
+        let mut out48 = [0u8; 48];
+        assert_eq!(c.func(&mut out48), 0);
+        assert_eq!(out48, UPSTREAM_B3);
+    }
+
+    #[test]
+    fn null_pointers_and_lengths() {
+        let null = core::ptr::null_mut::<mbedtls_entropy_context>();
+        let mut out = [0u8; 16];
+        // SAFETY: NULL contexts and pointers are checked before use.
+        unsafe {
+            mbedtls_entropy_init(null);
+            mbedtls_entropy_free(null);
+            assert_eq!(
+                mbedtls_entropy_func(null.cast(), out.as_mut_ptr(), 16),
+                MBEDTLS_ERR_ENTROPY_NO_SOURCES_DEFINED
+            );
+            assert_eq!(
+                mbedtls_entropy_gather(null),
+                MBEDTLS_ERR_ENTROPY_NO_SOURCES_DEFINED
+            );
+            assert_eq!(
+                mbedtls_entropy_add_source(null, Some(const_source), null.cast(), 0, 1),
+                MBEDTLS_ERR_ENTROPY_SOURCE_FAILED
+            );
+            assert_eq!(
+                mbedtls_entropy_update_manual(null, out.as_ptr(), 1),
+                MBEDTLS_ERR_ENTROPY_SOURCE_FAILED
+            );
+        }
+        let c = Ctx::new();
+        // SAFETY: as above.
+        unsafe {
+            assert_eq!(
+                mbedtls_entropy_func(c.p().cast(), core::ptr::null_mut(), 1),
+                MBEDTLS_ERR_ENTROPY_SOURCE_FAILED
+            );
+            assert_eq!(mbedtls_entropy_func(c.p().cast(), core::ptr::null_mut(), 0), 0);
+            assert_eq!(
+                mbedtls_entropy_update_manual(c.p(), core::ptr::null(), 1),
+                MBEDTLS_ERR_ENTROPY_SOURCE_FAILED
+            );
+            assert_eq!(mbedtls_entropy_update_manual(c.p(), core::ptr::null(), 0), 0);
+            assert_eq!(
+                mbedtls_entropy_add_source(c.p(), None, null.cast(), 0, 1),
+                MBEDTLS_ERR_ENTROPY_SOURCE_FAILED
+            );
+        }
+        let mut big = [0u8; 65];
+        assert_eq!(c.func(&mut big), MBEDTLS_ERR_ENTROPY_SOURCE_FAILED);
+        assert_eq!(c.func(&mut big[..64]), 0);
+        assert_eq!(c.update(&[7u8; 5000]), 0, "long manual data is hashed first");
+    }
+
+    #[test]
+    fn lifecycles() {
+        let mut out = [0u8; 16];
+        // Zero-filled, never initialised: errors, and free is fine.
+        let z = Ctx::zeroed();
+        assert_eq!(z.func(&mut out), MBEDTLS_ERR_ENTROPY_NO_SOURCES_DEFINED);
+        assert_eq!(z.gather(), MBEDTLS_ERR_ENTROPY_NO_SOURCES_DEFINED);
+        assert_eq!(z.update(b"x"), MBEDTLS_ERR_ENTROPY_SOURCE_FAILED);
+        assert_eq!(
+            z.add(Some(const_source), core::ptr::null_mut(), 0, 1),
+            MBEDTLS_ERR_ENTROPY_SOURCE_FAILED
+        );
+        z.free();
+        z.free();
+        // Free after init, twice; use after free; init again.
+        let c = Ctx::new();
+        c.free();
+        // SAFETY: nobody else uses the context.
+        assert_eq!(unsafe { (*c.p()).accumulator_started }, -1);
+        assert_eq!(unsafe { (*c.p()).source_count }, 0);
+        c.free();
+        assert_eq!(c.func(&mut out), MBEDTLS_ERR_ENTROPY_NO_SOURCES_DEFINED);
+        assert_eq!(c.update(b"x"), MBEDTLS_ERR_ENTROPY_SOURCE_FAILED);
+        // SAFETY: a freed context may be initialised again.
+        unsafe { mbedtls_entropy_init(c.p()) };
+        #[cfg(not(mbedtls_no_platform_entropy))]
+        assert_eq!(c.func(&mut out), 0);
+        // Init twice without free: starts over.
+        let mut s = ConstSource { chunk: 64, fill: 1 };
+        assert_eq!(c.add(Some(const_source), ptr(&mut s), 0, 1), 0);
+        // SAFETY: as above (the earlier state is discarded).
+        unsafe { mbedtls_entropy_init(c.p()) };
+        let defaults = usize::from(cfg!(not(mbedtls_no_platform_entropy)))
+            + usize::from(cfg!(mbedtls_entropy_hardware_alt))
+            + usize::from(cfg!(mbedtls_entropy_nv_seed));
+        // SAFETY: as above.
+        assert_eq!(unsafe { (*c.p()).source_count } as usize, defaults);
+    }
+
+    #[test]
+    fn source_limit_counts_the_defaults() {
+        let c = Ctx::new();
+        // SAFETY: nobody else uses the context.
+        let defaults = unsafe { (*c.p()).source_count } as usize;
+        let mut s = ConstSource { chunk: 1, fill: 0 };
+        for _ in defaults..MBEDTLS_ENTROPY_MAX_SOURCES {
+            assert_eq!(c.add(Some(const_source), ptr(&mut s), 0, 0), 0);
+        }
+        assert_eq!(
+            c.add(Some(const_source), ptr(&mut s), 0, 0),
+            MBEDTLS_ERR_ENTROPY_MAX_SOURCES
+        );
+        // SAFETY: as above.
+        assert_eq!(unsafe { (*c.p()).source_count }, 20);
+    }
+
+    #[test]
+    fn strong_and_weak() {
+        let c = Ctx::bare();
+        let mut weak = ConstSource { chunk: 64, fill: 3 };
+        assert_eq!(c.gather(), MBEDTLS_ERR_ENTROPY_NO_SOURCES_DEFINED);
+        assert_eq!(
+            c.add(Some(const_source), ptr(&mut weak), 0, MBEDTLS_ENTROPY_SOURCE_WEAK),
+            0
+        );
+        assert_eq!(c.gather(), MBEDTLS_ERR_ENTROPY_NO_STRONG_SOURCE);
+        let mut out = [0u8; 8];
+        assert_eq!(c.func(&mut out), MBEDTLS_ERR_ENTROPY_NO_STRONG_SOURCE);
+        let mut silent = ConstSource { chunk: 0, fill: 0 };
+        assert_eq!(
+            c.add(Some(const_source), ptr(&mut silent), 0, MBEDTLS_ENTROPY_SOURCE_STRONG),
+            0
+        );
+        assert_eq!(c.gather(), 0);
+        assert_eq!(
+            c.func(&mut out),
+            MBEDTLS_ERR_ENTROPY_SOURCE_FAILED,
+            "a strong source that never delivers"
+        );
+    }
+
+    unsafe extern "C" fn failing_source(
+        _: *mut c_void,
+        _: *mut c_uchar,
+        _: usize,
+        _: *mut usize,
+    ) -> c_int {
+        -0x0042
+    }
+
+    unsafe extern "C" fn boastful_source(
+        _: *mut c_void,
+        _: *mut c_uchar,
+        len: usize,
+        olen: *mut usize,
+    ) -> c_int {
+        // SAFETY: writable.
+        unsafe { *olen = len + 1 };
+        0
+    }
+
+    #[test]
+    fn source_errors() {
+        let c = Ctx::bare();
+        assert_eq!(c.add(Some(failing_source), core::ptr::null_mut(), 0, 1), 0);
+        assert_eq!(c.gather(), -0x0042);
+        assert_eq!(c.func(&mut [0u8; 4]), -0x0042);
+        let c = Ctx::bare();
+        assert_eq!(c.add(Some(boastful_source), core::ptr::null_mut(), 0, 1), 0);
+        assert_eq!(c.gather(), MBEDTLS_ERR_ENTROPY_SOURCE_FAILED);
+    }
+
+    /// What the re-entering source saw.
+    #[repr(C)]
+    struct Reenter {
+        ctx: *mut mbedtls_entropy_context,
+        func_rc: c_int,
+        add_rc: c_int,
+        gather_rc: c_int,
+        update_rc: c_int,
+        calls: u32,
+    }
+
+    unsafe extern "C" fn reentering_source(
+        data: *mut c_void,
+        output: *mut c_uchar,
+        len: usize,
+        olen: *mut usize,
+    ) -> c_int {
+        // SAFETY: registered with a `Reenter`, which outlives it.
+        let r = unsafe { &mut *data.cast::<Reenter>() };
+        r.calls += 1;
+        let mut out = [0u8; 8];
+        // SAFETY: the context is live (we are inside one of its calls).
+        unsafe {
+            r.func_rc = mbedtls_entropy_func(r.ctx.cast(), out.as_mut_ptr(), 8);
+            r.add_rc = mbedtls_entropy_add_source(r.ctx, Some(const_source), data, 0, 1);
+            r.gather_rc = mbedtls_entropy_gather(r.ctx);
+            r.update_rc = mbedtls_entropy_update_manual(r.ctx, out.as_ptr(), 8);
+            // A free from inside does nothing.
+            mbedtls_entropy_free(r.ctx);
+            core::ptr::write_bytes(output, 0x77, len);
+            *olen = len;
+        }
+        0
+    }
+
+    #[test]
+    fn reentry_from_a_source_is_an_error_not_a_deadlock() {
+        let c = Ctx::bare();
+        let mut r = Box::new(Reenter {
+            ctx: c.p(),
+            func_rc: 1,
+            add_rc: 1,
+            gather_rc: 1,
+            update_rc: 1,
+            calls: 0,
+        });
+        assert_eq!(c.add(Some(reentering_source), ptr(&mut *r), 0, 1), 0);
+        let mut out = [0u8; 32];
+        assert_eq!(c.func(&mut out), 0, "the outer call completes");
+        assert_eq!(r.calls, 1);
+        assert_eq!(r.func_rc, MBEDTLS_ERR_THREADING_MUTEX_ERROR);
+        assert_eq!(r.add_rc, MBEDTLS_ERR_THREADING_MUTEX_ERROR);
+        assert_eq!(r.gather_rc, MBEDTLS_ERR_THREADING_MUTEX_ERROR);
+        assert_eq!(r.update_rc, MBEDTLS_ERR_THREADING_MUTEX_ERROR);
+        // SAFETY: nobody else uses the context.
+        assert_eq!(unsafe { (*c.p()).source_count }, 1, "nothing was added");
+        assert_eq!(c.func(&mut out), 0, "the context is still live");
+    }
+
+    #[cfg(not(miri))]
+    #[test]
+    fn concurrent_use_then_free_racing_func() {
+        use std::sync::atomic::{AtomicBool, Ordering as O};
+        use std::sync::{Arc, Barrier};
+        for round in 0..4 {
+            let c = Arc::new(Ctx::bare());
+            let mut s = Box::new(ConstSource { chunk: 64, fill: 9 });
+            assert_eq!(c.add(Some(const_source), ptr(&mut *s), 0, 1), 0);
+            let sp = ptr(&mut *s) as usize;
+            let go = Arc::new(Barrier::new(5));
+            let freed = Arc::new(AtomicBool::new(false));
+            let workers: Vec<_> = (0..4)
+                .map(|k| {
+                    let (c, go, freed) = (c.clone(), go.clone(), freed.clone());
+                    std::thread::spawn(move || {
+                        go.wait();
+                        let mut out = [0u8; 32];
+                        let mut ok = 0u32;
+                        for i in 0..400 {
+                            let rc = match (k + i) % 4 {
+                                0 | 1 => c.func(&mut out),
+                                2 => c.update(&out),
+                                _ if i % 50 == 3 => c.add(
+                                    Some(const_source),
+                                    sp as *mut c_void,
+                                    0,
+                                    MBEDTLS_ENTROPY_SOURCE_WEAK,
+                                ),
+                                _ => c.gather(),
+                            };
+                            if rc == 0 {
+                                ok += 1;
+                            } else if freed.load(O::SeqCst) {
+                                // After the free: only "not live" codes.
+                                assert!(
+                                    rc == MBEDTLS_ERR_ENTROPY_NO_SOURCES_DEFINED
+                                        || rc == MBEDTLS_ERR_ENTROPY_SOURCE_FAILED,
+                                    "rc {rc}"
+                                );
+                            } else {
+                                assert_eq!(rc, MBEDTLS_ERR_ENTROPY_MAX_SOURCES, "rc {rc}");
+                            }
+                        }
+                        ok
+                    })
+                })
+                .collect();
+            go.wait();
+            if round % 2 == 1 {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            // Free racing the workers: it waits for calls inside.
+            freed.store(true, O::SeqCst);
+            c.free();
+            let total: u32 = workers.into_iter().map(|w| w.join().unwrap()).sum();
+            let mut out = [0u8; 8];
+            assert_eq!(c.func(&mut out), MBEDTLS_ERR_ENTROPY_NO_SOURCES_DEFINED);
+            let _ = total;
+            drop(s);
+        }
+        // Without a free: many threads, and every output is distinct.
+        let c = Arc::new(Ctx::new());
+        let outs: Vec<Vec<[u8; 32]>> = (0..4)
+            .map(|_| {
+                let c = c.clone();
+                std::thread::spawn(move || {
+                    (0..200)
+                        .map(|_| {
+                            let mut o = [0u8; 32];
+                            assert_eq!(c.func(&mut o), 0);
+                            o
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|t| t.join().unwrap())
+            .collect();
+        let mut all: Vec<[u8; 32]> = outs.into_iter().flatten().collect();
+        let n = all.len();
+        all.sort();
+        all.dedup();
+        assert_eq!(all.len(), n);
+    }
+
+    #[cfg(not(mbedtls_no_platform_entropy))]
+    #[test]
+    #[cfg_attr(miri, ignore)]
+    fn platform_poll() {
+        let mut out = [0u8; 128];
+        let mut olen = 0usize;
+        // SAFETY: valid buffers; NULL where tested.
+        unsafe {
+            assert_eq!(
+                mbedtls_platform_entropy_poll(core::ptr::null_mut(), out.as_mut_ptr(), 128, &mut olen),
+                0
+            );
+            assert_eq!(olen, 128);
+            assert_ne!(out, [0u8; 128]);
+            assert_eq!(
+                mbedtls_platform_entropy_poll(
+                    core::ptr::null_mut(),
+                    out.as_mut_ptr(),
+                    128,
+                    core::ptr::null_mut()
+                ),
+                MBEDTLS_ERR_ENTROPY_SOURCE_FAILED
+            );
+            assert_eq!(
+                mbedtls_platform_entropy_poll(
+                    core::ptr::null_mut(),
+                    core::ptr::null_mut(),
+                    4,
+                    &mut olen
+                ),
+                MBEDTLS_ERR_ENTROPY_SOURCE_FAILED
+            );
+            assert_eq!(olen, 0);
+            let dev = *(&raw const mbedtls_platform_dev_random);
+            assert_eq!(core::ffi::CStr::from_ptr(dev), c"/dev/random");
+        }
+    }
+
+    #[cfg(mbedtls_fs_io)]
+    #[test]
+    #[cfg_attr(miri, ignore)]
+    fn seed_files() {
+        let dir = std::env::temp_dir();
+        let path = dir.join(format!("mbedcrypto-entropy-seed-{}", std::process::id()));
+        let cpath = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+        let c = Ctx::bare();
+        let mut s = counter(0, 40);
+        assert_eq!(c.add(Some(counter_source), ptr(&mut *s), 0, 1), 0);
+        // SAFETY: a live context and NUL-terminated paths (or NULL).
+        unsafe {
+            assert_eq!(mbedtls_entropy_write_seed_file(c.p(), cpath.as_ptr()), 0);
+            // The file holds the first output: upstream's A1.
+            assert_eq!(std::fs::read(&path).unwrap(), UPSTREAM_A1);
+            // A long file is truncated to 1024 bytes, then rewritten.
+            std::fs::write(&path, vec![0x33u8; 3000]).unwrap();
+            assert_eq!(mbedtls_entropy_update_seed_file(c.p(), cpath.as_ptr()), 0);
+            let fresh = std::fs::read(&path).unwrap();
+            assert_eq!(fresh.len(), 64);
+            // Same result as doing it by hand on a twin context.
+            let twin = Ctx::bare();
+            let mut s2 = counter(0, 40);
+            assert_eq!(twin.add(Some(counter_source), ptr(&mut *s2), 0, 1), 0);
+            let mut o = [0u8; 64];
+            assert_eq!(twin.func(&mut o), 0);
+            assert_eq!(twin.update(&[0x33u8; 1024]), 0);
+            assert_eq!(twin.func(&mut o), 0);
+            assert_eq!(fresh, o);
+            // Errors.
+            assert_eq!(
+                mbedtls_entropy_write_seed_file(c.p(), core::ptr::null()),
+                MBEDTLS_ERR_ENTROPY_FILE_IO_ERROR
+            );
+            assert_eq!(
+                mbedtls_entropy_update_seed_file(c.p(), core::ptr::null()),
+                MBEDTLS_ERR_ENTROPY_FILE_IO_ERROR
+            );
+            assert_eq!(
+                mbedtls_entropy_write_seed_file(c.p(), c"/nonexistent/dir/seed".as_ptr()),
+                MBEDTLS_ERR_ENTROPY_FILE_IO_ERROR
+            );
+            assert_eq!(
+                mbedtls_entropy_update_seed_file(c.p(), c"/nonexistent/dir/seed".as_ptr()),
+                MBEDTLS_ERR_ENTROPY_FILE_IO_ERROR
+            );
+            let empty = Ctx::bare();
+            assert_eq!(
+                mbedtls_entropy_write_seed_file(empty.p(), cpath.as_ptr()),
+                MBEDTLS_ERR_ENTROPY_SOURCE_FAILED
+            );
+            assert_eq!(
+                mbedtls_entropy_update_seed_file(empty.p(), cpath.as_ptr()),
+                MBEDTLS_ERR_ENTROPY_SOURCE_FAILED
+            );
+            empty.free();
+            assert_eq!(
+                mbedtls_entropy_update_seed_file(empty.p(), cpath.as_ptr()),
+                MBEDTLS_ERR_ENTROPY_SOURCE_FAILED
+            );
+        }
+        std::fs::remove_file(&path).unwrap();
+    }
+
+    #[cfg(mbedtls_self_test)]
+    #[test]
+    #[cfg_attr(miri, ignore)]
+    fn self_test_passes() {
+        #[cfg(mbedtls_entropy_nv_seed)]
+        nv::install();
+        assert_eq!(mbedtls_entropy_self_test(0), 0);
+    }
+
+    /// In-memory NV seed hooks for the tests (installed once; the hooks
+    /// are process-wide).
+    #[cfg(mbedtls_entropy_nv_seed)]
+    pub(crate) mod nv {
+        use super::*;
+        use std::sync::Mutex;
+
+        pub(crate) static SEED: Mutex<[u8; 64]> = Mutex::new([0x5e; 64]);
+        pub(crate) static WRITES: core::sync::atomic::AtomicUsize =
+            core::sync::atomic::AtomicUsize::new(0);
+
+        unsafe extern "C" fn read(buf: *mut c_uchar, len: usize) -> c_int {
+            let seed = SEED.lock().unwrap();
+            let n = len.min(64);
+            // SAFETY: writable for `len >= n` bytes.
+            unsafe { core::ptr::copy_nonoverlapping(seed.as_ptr(), buf, n) };
+            n as c_int
+        }
+
+        unsafe extern "C" fn write(buf: *mut c_uchar, len: usize) -> c_int {
+            let mut seed = SEED.lock().unwrap();
+            let n = len.min(64);
+            // SAFETY: readable for `len >= n` bytes.
+            unsafe { core::ptr::copy_nonoverlapping(buf, seed.as_mut_ptr(), n) };
+            WRITES.fetch_add(1, core::sync::atomic::Ordering::SeqCst);
+            n as c_int
+        }
+
+        pub(crate) fn install() {
+            // SAFETY: hooks that stay within the given lengths.
+            unsafe { mbedtls_platform_set_nv_seed(Some(read), Some(write)) };
+        }
+    }
+
+    #[cfg(mbedtls_entropy_nv_seed)]
+    #[test]
+    fn nv_seed_refresh_on_first_output() {
+        use core::sync::atomic::Ordering as O;
+        nv::install();
+        let c = Ctx::new();
+        let before = nv::WRITES.load(O::SeqCst);
+        let mut out = [0u8; 32];
+        assert_eq!(c.func(&mut out), 0);
+        assert!(nv::WRITES.load(O::SeqCst) > before, "the first output refreshed the seed");
+        let after_first = nv::WRITES.load(O::SeqCst);
+        assert_eq!(c.func(&mut out), 0);
+        // Other tests may write concurrently; this context wrote once only
+        // if its own second call added nothing: check via a bare context.
+        let _ = after_first;
+        let b = Ctx::bare();
+        // SAFETY: nobody else uses `b`.
+        unsafe { (*b.p()).initial_entropy_run = 1 };
+        let mut s = counter(0, 40);
+        assert_eq!(b.add(Some(counter_source), ptr(&mut *s), 0, 1), 0);
+        assert_eq!(b.func(&mut out), 0);
+        assert_eq!(out, UPSTREAM_A1[..32], "no NV refresh once it has run");
+        // update_nv_seed: output, write, then a zero block mixed in.
+        // SAFETY: a live context.
+        assert_eq!(unsafe { mbedtls_entropy_update_nv_seed(b.p()) }, 0);
+        let z = Ctx::zeroed();
+        // SAFETY: a zero-filled context.
+        assert_eq!(
+            unsafe { mbedtls_entropy_update_nv_seed(z.p()) },
+            MBEDTLS_ERR_ENTROPY_NO_SOURCES_DEFINED
+        );
+    }
+
+    #[cfg(all(mbedtls_entropy_nv_seed, mbedtls_fs_io))]
+    #[test]
+    fn std_nv_seed_hooks_reject_nulls() {
+        // SAFETY: NULL with a non-zero length is checked before use.
+        unsafe {
+            assert_eq!(mbedtls_platform_std_nv_seed_read(core::ptr::null_mut(), 4), -1);
+            assert_eq!(mbedtls_platform_std_nv_seed_write(core::ptr::null_mut(), 4), -1);
+        }
+    }
+
+    /// The hardware source the library imports, for this test binary.
+    #[cfg(mbedtls_entropy_hardware_alt)]
+    #[unsafe(no_mangle)]
+    extern "C" fn mbedtls_hardware_poll(
+        _data: *mut c_void,
+        output: *mut c_uchar,
+        len: usize,
+        olen: *mut usize,
+    ) -> c_int {
+        static NEXT: core::sync::atomic::AtomicU8 = core::sync::atomic::AtomicU8::new(1);
+        let n = len.min(24);
+        for i in 0..n {
+            // SAFETY: writable for `len >= n` bytes.
+            unsafe { *output.add(i) = NEXT.fetch_add(37, core::sync::atomic::Ordering::Relaxed) };
+        }
+        // SAFETY: writable.
+        unsafe { *olen = n };
+        0
+    }
+
+    #[cfg(mbedtls_entropy_hardware_alt)]
+    #[test]
+    fn hardware_source_is_registered() {
+        let c = Ctx::new();
+        // SAFETY: nobody else uses the context.
+        let (count, last) = unsafe {
+            let n = (*c.p()).source_count as usize;
+            (n, (*c.p()).source[..n].iter().any(|s| s.threshold == 32 && s.strong == 1))
+        };
+        assert!(count >= 1 && last);
+        let mut out = [0u8; 64];
+        assert_eq!(c.func(&mut out), 0);
+        #[cfg(mbedtls_self_test)]
+        assert_eq!(mbedtls_entropy_source_self_test(0), 0);
+    }
+}
