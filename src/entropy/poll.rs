@@ -88,7 +88,11 @@ mod tests {
         let r = platform_poll(
             |b| {
                 calls += 1;
-                if calls < 3 { Err(libc::EINTR) } else { Ok(b.len()) }
+                if calls < 3 {
+                    Err(libc::EINTR)
+                } else {
+                    Ok(b.len())
+                }
             },
             None,
             &mut out,
