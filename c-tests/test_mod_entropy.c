@@ -299,7 +299,7 @@ static void test_lifecycles(void)
 #if !defined(MBEDTLS_NO_PLATFORM_ENTROPY) && !defined(MBEDTLS_ENTROPY_NV_SEED)
     CHECK_EQ(mbedtls_entropy_func(&ctx, out, 32), 0);
 #endif
-    /* Init again without free: starts over with the defaults only. */
+    /* Free and init again: only the defaults remain. */
     test_source s;
     source_init(&s, 64, 1, 0);
     CHECK_EQ(mbedtls_entropy_add_source(&ctx, source_fn, &s, 0, 1), 0);
@@ -584,6 +584,11 @@ static void test_threads(void)
 
 int main(void)
 {
+#if defined(MBEDTLS_THREADING_ALT)
+    mbedtls_threading_set_alt(example_alt_mutex_init, example_alt_mutex_free,
+                              example_alt_mutex_lock, example_alt_mutex_unlock);
+    long live_before = example_alt_inits - example_alt_frees;
+#endif
 #if defined(MBEDTLS_ENTROPY_NV_SEED)
     mbedtls_platform_set_nv_seed(nv_read, nv_write);
 #endif
@@ -598,5 +603,10 @@ int main(void)
     test_nv_seed();
     test_self_tests();
     test_threads();
+#if defined(MBEDTLS_THREADING_ALT)
+    /* Every context's mutex was freed by mbedtls_entropy_free(). */
+    CHECK_EQ(example_alt_inits - example_alt_frees, live_before);
+    mbedtls_threading_free_alt();
+#endif
     return harness_finish("test_mod_entropy");
 }
