@@ -434,6 +434,12 @@ int mbedtls_platform_entropy_poll(void *data, unsigned char *output, size_t len,
 /**
  * The application's hardware entropy source (upstream's contract:
  * write up to `len` bytes, set `*olen`, return 0 unless it failed).
+ * The application defines it; the library registers it in
+ * `mbedtls_entropy_init()`.
+ *
+ * Thread safety: caller serialises (the library calls it with the
+ * polling context locked; an application that polls it from several
+ * contexts at once must make it thread-safe).
  */
 extern int mbedtls_hardware_poll(void *data, unsigned char *output, size_t len, size_t *olen);
 #endif

@@ -13,11 +13,14 @@
 //! gather entropy (upstream's result on a freed context) and
 //! `MBEDTLS_ERR_ENTROPY_SOURCE_FAILED` when they would change it.
 
-use core::ffi::{c_char, c_int, c_uchar, c_void};
+#[cfg(any(mbedtls_fs_io, not(mbedtls_no_platform_entropy)))]
+use core::ffi::c_char;
+use core::ffi::{c_int, c_uchar, c_void};
 use core::sync::atomic::AtomicU32;
 #[cfg(mbedtls_entropy_nv_seed)]
 use core::sync::atomic::{AtomicPtr, Ordering};
 
+#[cfg(any(mbedtls_fs_io, mbedtls_entropy_nv_seed))]
 use zeroize::Zeroize;
 
 use super::{BLOCK_SIZE, Entropy, Error, Io, MAX_GATHER};
@@ -76,12 +79,12 @@ unsafe fn fields<'a>(ctx: *mut mbedtls_entropy_context) -> Entropy<'a> {
     // the lock is held (caller); the guard words are not borrowed.
     unsafe {
         Entropy {
-            acc: &mut *(&raw mut (*ctx).accumulator),
-            started: &mut *(&raw mut (*ctx).accumulator_started),
-            count: &mut *(&raw mut (*ctx).source_count),
-            sources: &mut *(&raw mut (*ctx).source),
+            acc: &mut (*ctx).accumulator,
+            started: &mut (*ctx).accumulator_started,
+            count: &mut (*ctx).source_count,
+            sources: &mut (*ctx).source,
             #[cfg(mbedtls_entropy_nv_seed)]
-            initial_run: &mut *(&raw mut (*ctx).initial_entropy_run),
+            initial_run: &mut (*ctx).initial_entropy_run,
         }
     }
 }
@@ -613,7 +616,7 @@ pub unsafe extern "C" fn mbedtls_platform_entropy_poll(
         };
         // SAFETY: reading the pointer by value; programs set it before
         // polling. It is NULL or a NUL-terminated string.
-        let dev = unsafe { crate::ffi::try_cstr(*(&raw const mbedtls_platform_dev_random)) };
+        let dev = unsafe { crate::ffi::try_cstr(mbedtls_platform_dev_random) };
         match super::poll::platform_poll(getrandom, dev, out) {
             Some(n) => {
                 // SAFETY: writable (caller).
@@ -1318,6 +1321,7 @@ mod tests {
         c.free();
         // SAFETY: nobody else uses the context.
         assert_eq!(unsafe { (*c.p()).accumulator_started }, -1);
+        // SAFETY: as above.
         assert_eq!(unsafe { (*c.p()).source_count }, 0);
         c.free();
         assert_eq!(c.func(&mut out), MBEDTLS_ERR_ENTROPY_NO_SOURCES_DEFINED);
@@ -1605,7 +1609,7 @@ mod tests {
                 MBEDTLS_ERR_ENTROPY_SOURCE_FAILED
             );
             assert_eq!(olen, 0);
-            let dev = *(&raw const mbedtls_platform_dev_random);
+            let dev = mbedtls_platform_dev_random;
             assert_eq!(core::ffi::CStr::from_ptr(dev), c"/dev/random");
         }
     }
@@ -1747,10 +1751,8 @@ mod tests {
         assert_eq!(unsafe { mbedtls_entropy_update_nv_seed(b.p()) }, 0);
         let z = Ctx::zeroed();
         // SAFETY: a zero-filled context.
-        assert_eq!(
-            unsafe { mbedtls_entropy_update_nv_seed(z.p()) },
-            MBEDTLS_ERR_ENTROPY_NO_SOURCES_DEFINED
-        );
+        let rc = unsafe { mbedtls_entropy_update_nv_seed(z.p()) };
+        assert_eq!(rc, MBEDTLS_ERR_ENTROPY_NO_SOURCES_DEFINED);
     }
 
     #[cfg(all(mbedtls_entropy_nv_seed, mbedtls_fs_io))]

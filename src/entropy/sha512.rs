@@ -1,5 +1,5 @@
 //! A streaming SHA-512 whose whole state is the plain C struct
-//! [`mbedcrypto_entropy_accumulator`], so it lives inside the caller's
+//! [`mbedcrypto_entropy_accumulator`](crate::abi::entropy::mbedcrypto_entropy_accumulator), so it lives inside the caller's
 //! entropy context without allocation. The compression function is the
 //! `sha2` crate's (AVX2 where the CPU has it).
 
