@@ -117,7 +117,41 @@ unsafe fn with_ctx(
 }
 
 /// Calls the application's sources and NV seed hook.
-struct CIo;
+#[derive(Default)]
+struct CIo {
+    /// Bytes of the operating system's source fetched before the context
+    /// was locked (see [`CIo::prefetch`]), used by its next poll.
+    #[cfg(not(mbedtls_no_platform_entropy))]
+    early: Option<([u8; BLOCK_SIZE], usize)>,
+}
+
+impl CIo {
+    /// A `CIo` holding one poll's worth of the operating system's source,
+    /// fetched now, before the caller locks the context, so that threads
+    /// sharing a context make their system calls in parallel and only hash
+    /// under the lock. Contexts without that source simply do not use the
+    /// bytes.
+    fn prefetch() -> CIo {
+        #[cfg(not(mbedtls_no_platform_entropy))]
+        {
+            let mut buf = [0u8; BLOCK_SIZE];
+            let early = platform_poll_into(&mut buf).map(|n| (buf, n));
+            buf.zeroize();
+            CIo { early }
+        }
+        #[cfg(mbedtls_no_platform_entropy)]
+        CIo::default()
+    }
+}
+
+impl Drop for CIo {
+    fn drop(&mut self) {
+        #[cfg(not(mbedtls_no_platform_entropy))]
+        if let Some((buf, _)) = self.early.as_mut() {
+            buf.zeroize();
+        }
+    }
+}
 
 impl Io for CIo {
     fn poll(
@@ -128,12 +162,28 @@ impl Io for CIo {
         let Some(f) = src.f_source else {
             return Err(MBEDTLS_ERR_ENTROPY_SOURCE_FAILED);
         };
+        let want = request_len(f);
+        #[cfg(not(mbedtls_no_platform_entropy))]
+        if want == BLOCK_SIZE && is_platform_source(f) {
+            if let Some((mut early, n)) = self.early.take() {
+                buf[..n].copy_from_slice(&early[..n]);
+                early.zeroize();
+                return Ok(n);
+            }
+        }
         let mut olen = 0usize;
         // SAFETY: the application registered `f` with `p_source`; `buf`
-        // has room for the MAX_GATHER bytes asked for, `olen` is a valid
-        // out-parameter.
-        let rc = unsafe { f(src.p_source, buf.as_mut_ptr(), MAX_GATHER, &mut olen) };
-        if rc != 0 { Err(rc) } else { Ok(olen) }
+        // has room for the `want <= MAX_GATHER` bytes asked for, `olen` is
+        // a valid out-parameter.
+        let rc = unsafe { f(src.p_source, buf.as_mut_ptr(), want, &mut olen) };
+        if rc != 0 {
+            Err(rc)
+        } else if olen > want {
+            // A source that claims more than it was given room for.
+            Err(MBEDTLS_ERR_ENTROPY_SOURCE_FAILED)
+        } else {
+            Ok(olen)
+        }
     }
 
     #[cfg(mbedtls_entropy_nv_seed)]
@@ -144,6 +194,31 @@ impl Io for CIo {
         copy.zeroize();
         rc >= 0
     }
+}
+
+/// How many bytes a poll asks of source `f`: `MBEDTLS_ENTROPY_MAX_GATHER`,
+/// as upstream, except for the operating system's source, which is asked
+/// for one accumulator block. 64 bytes of the kernel's generator are as
+/// good as 128 (the output is a 64-byte hash either way), they meet the
+/// strong minimum in one round, and they skip the pre-hash of long input:
+/// one `getrandom` call and three SHA-512 blocks per output instead of
+/// five.
+fn request_len(f: SourceFn) -> usize {
+    #[cfg(not(mbedtls_no_platform_entropy))]
+    if is_platform_source(f) {
+        return BLOCK_SIZE;
+    }
+    let _ = f;
+    MAX_GATHER
+}
+
+/// A source callback.
+type SourceFn = unsafe extern "C" fn(*mut c_void, *mut c_uchar, usize, *mut usize) -> c_int;
+
+/// Whether `f` is the operating system's source.
+#[cfg(not(mbedtls_no_platform_entropy))]
+fn is_platform_source(f: SourceFn) -> bool {
+    core::ptr::fn_addr_eq(f, mbedtls_platform_entropy_poll as SourceFn)
 }
 
 /// Registers a source on a live context, under its lock.
@@ -169,7 +244,8 @@ unsafe fn add_source(
 /// Initialises an entropy context: no sources but the defaults of this
 /// build, which are registered here (the operating system's source
 /// `mbedtls_platform_entropy_poll()` with threshold 32 unless
-/// `MBEDTLS_NO_PLATFORM_ENTROPY`; `mbedtls_hardware_poll()` with threshold
+/// `MBEDTLS_NO_PLATFORM_ENTROPY`, asked for `MBEDTLS_ENTROPY_BLOCK_SIZE`
+/// bytes per poll rather than upstream's `MBEDTLS_ENTROPY_MAX_GATHER`; `mbedtls_hardware_poll()` with threshold
 /// 32 under `MBEDTLS_ENTROPY_HARDWARE_ALT`; the NV seed with threshold
 /// `MBEDTLS_ENTROPY_BLOCK_SIZE` under `MBEDTLS_ENTROPY_NV_SEED`; all
 /// strong), and an initialised mutex. NULL is ignored.
@@ -319,7 +395,7 @@ pub unsafe extern "C" fn mbedtls_entropy_add_source(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mbedtls_entropy_gather(ctx: *mut mbedtls_entropy_context) -> c_int {
     // SAFETY: forwarded from the caller.
-    boundary(|| unsafe { with_ctx(ctx, NOT_LIVE_READ, |e| e.gather(&mut CIo)) })
+    boundary(|| unsafe { with_ctx(ctx, NOT_LIVE_READ, |e| e.gather(&mut CIo::default())) })
 }
 
 /// Writes `len` bytes of entropy to `output`: the `f_entropy` callback of
@@ -359,8 +435,20 @@ pub unsafe extern "C" fn mbedtls_entropy_func(
         let Some(out) = (unsafe { try_slice_mut(output, len) }) else {
             return MBEDTLS_ERR_ENTROPY_SOURCE_FAILED;
         };
+        let mut io = CIo::prefetch();
+        let mut value = None;
         // SAFETY: a valid context (caller).
-        unsafe { with_ctx(ctx, NOT_LIVE_READ, |e| e.func(&mut CIo, out)) }
+        let rc = unsafe {
+            with_ctx(ctx, NOT_LIVE_READ, |e| {
+                value = Some(e.extract(&mut io)?);
+                Ok(())
+            })
+        };
+        // The last hash needs nothing of the context: done after unlocking.
+        if let (0, Some(mut v)) = (rc, value) {
+            super::output(&mut v, out);
+        }
+        rc
     })
 }
 
@@ -418,7 +506,11 @@ pub unsafe extern "C" fn mbedtls_entropy_update_nv_seed(
     ctx: *mut mbedtls_entropy_context,
 ) -> c_int {
     // SAFETY: forwarded from the caller.
-    boundary(|| unsafe { with_ctx(ctx, NOT_LIVE_READ, |e| e.update_nv_seed(&mut CIo)) })
+    boundary(|| unsafe {
+        with_ctx(ctx, NOT_LIVE_READ, |e| {
+            e.update_nv_seed(&mut CIo::default())
+        })
+    })
 }
 
 /// Takes a block from `mbedtls_entropy_func()` (after mixing in `prior`),
@@ -446,7 +538,8 @@ unsafe fn seed_block(
             }
             // Any failure of the output is SOURCE_FAILED, as upstream's
             // write_seed_file reports it.
-            e.func(&mut CIo, block).map_err(|_| Error::SourceFailed)
+            e.func(&mut CIo::default(), block)
+                .map_err(|_| Error::SourceFailed)
         })
     }
 }
@@ -554,36 +647,39 @@ pub unsafe extern "C" fn mbedtls_entropy_update_seed_file(
 #[unsafe(no_mangle)]
 pub static mut mbedtls_platform_dev_random: *const c_char = c"/dev/random".as_ptr();
 
-/// One `getrandom(2)` call with flags 0: the count, or `errno`.
+/// One `getrandom(2)` call with flags 0, through the C library (which
+/// uses the kernel's vDSO where both have it): the count, or `errno`.
 #[cfg(not(mbedtls_no_platform_entropy))]
 fn getrandom(buf: &mut [u8]) -> super::poll::GetrandomResult {
-    #[cfg(target_os = "linux")]
+    #[cfg(any(target_os = "linux", target_os = "android"))]
     {
         // SAFETY: `buf` is writable for `buf.len()` bytes; flags 0.
-        let r = unsafe {
-            libc::syscall(
-                libc::SYS_getrandom,
-                buf.as_mut_ptr(),
-                buf.len(),
-                0 as core::ffi::c_uint,
-            )
-        };
+        let r = unsafe { libc::getrandom(buf.as_mut_ptr().cast(), buf.len(), 0) };
         if r >= 0 {
             Ok(r as usize)
         } else {
             Err(std::io::Error::last_os_error().raw_os_error().unwrap_or(0))
         }
     }
-    #[cfg(not(target_os = "linux"))]
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
     {
         let _ = buf;
         Err(libc::ENOSYS)
     }
 }
 
+/// Fills `out` from the operating system: the count, or `None`.
+#[cfg(not(mbedtls_no_platform_entropy))]
+fn platform_poll_into(out: &mut [u8]) -> Option<usize> {
+    // SAFETY: reading the pointer by value; programs set it before
+    // polling. It is NULL or a NUL-terminated string.
+    let dev = unsafe { crate::ffi::try_cstr(mbedtls_platform_dev_random) };
+    super::poll::platform_poll(getrandom, dev, out)
+}
+
 /// The operating system's entropy source, registered by
-/// `mbedtls_entropy_init()`: the `getrandom(2)` system call (`*olen` is
-/// the count it returned); if the kernel does not have it, exactly `len`
+/// `mbedtls_entropy_init()`: `getrandom(2)` with flags 0 (`*olen` is the
+/// count it returned; interrupted calls are retried); if the kernel does not have it, exactly `len`
 /// bytes read from `mbedtls_platform_dev_random`. `data` is ignored.
 ///
 /// Returns 0 or `MBEDTLS_ERR_ENTROPY_SOURCE_FAILED` (also for a NULL
@@ -614,10 +710,7 @@ pub unsafe extern "C" fn mbedtls_platform_entropy_poll(
         let Some(out) = (unsafe { try_slice_mut(output, len) }) else {
             return MBEDTLS_ERR_ENTROPY_SOURCE_FAILED;
         };
-        // SAFETY: reading the pointer by value; programs set it before
-        // polling. It is NULL or a NUL-terminated string.
-        let dev = unsafe { crate::ffi::try_cstr(mbedtls_platform_dev_random) };
-        match super::poll::platform_poll(getrandom, dev, out) {
+        match platform_poll_into(out) {
             Some(n) => {
                 // SAFETY: writable (caller).
                 unsafe { *olen = n };
@@ -1612,6 +1705,41 @@ mod tests {
             let dev = mbedtls_platform_dev_random;
             assert_eq!(core::ffi::CStr::from_ptr(dev), c"/dev/random");
         }
+    }
+
+    #[cfg(not(mbedtls_no_platform_entropy))]
+    #[test]
+    #[cfg_attr(miri, ignore)]
+    fn prefetched_bytes_feed_the_platform_source_once() {
+        let mut io = CIo::prefetch();
+        let (early, n) = io.early.expect("the OS delivered");
+        assert_eq!(n, BLOCK_SIZE);
+        let platform = mbedtls_entropy_source_state {
+            f_source: Some(mbedtls_platform_entropy_poll),
+            p_source: core::ptr::null_mut(),
+            size: 0,
+            threshold: 32,
+            strong: 1,
+        };
+        let mut buf = [0u8; MAX_GATHER];
+        assert_eq!(io.poll(&platform, &mut buf), Ok(BLOCK_SIZE));
+        assert_eq!(buf[..BLOCK_SIZE], early[..]);
+        assert!(io.early.is_none(), "used once");
+        assert_eq!(io.poll(&platform, &mut buf), Ok(BLOCK_SIZE));
+        assert_ne!(buf[..BLOCK_SIZE], early[..], "then fresh bytes");
+        // Other sources are asked for MAX_GATHER bytes, as upstream asks.
+        let mut s = ConstSource {
+            chunk: 1000,
+            fill: 4,
+        };
+        let other = mbedtls_entropy_source_state {
+            f_source: Some(const_source),
+            p_source: ptr(&mut s),
+            ..platform
+        };
+        let mut io = CIo::prefetch();
+        assert_eq!(io.poll(&other, &mut buf), Ok(MAX_GATHER));
+        assert!(io.early.is_some(), "not consumed by another source");
     }
 
     #[cfg(mbedtls_fs_io)]

@@ -20,7 +20,7 @@ pub(crate) mod sha512;
 
 use core::ffi::c_int;
 
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::abi::entropy::{
     MBEDTLS_ENTROPY_BLOCK_SIZE, MBEDTLS_ENTROPY_MAX_GATHER, MBEDTLS_ENTROPY_MAX_SOURCES,
@@ -252,15 +252,22 @@ impl Entropy<'_> {
         if out.len() > BLOCK_SIZE {
             return Err(Error::SourceFailed);
         }
+        let mut value = self.extract(io)?;
+        output(&mut value, out);
+        Ok(())
+    }
+
+    /// The state-changing part of [`Entropy::func`]: gathers until the
+    /// sources' thresholds are met, then finishes the accumulator, restarts
+    /// it with the finished value and returns that value. [`output`] turns
+    /// the value into the caller's bytes; it needs no access to the
+    /// context, so the C layer runs it after unlocking.
+    pub(crate) fn extract(&mut self, io: &mut impl Io) -> Result<Zeroizing<Block>, Error> {
         #[cfg(mbedtls_entropy_nv_seed)]
         if *self.initial_run == 0 {
             *self.initial_run = 1;
             self.update_nv_seed(io)?;
         }
-        self.func_inner(io, out)
-    }
-
-    fn func_inner(&mut self, io: &mut impl Io, out: &mut [u8]) -> Result<(), Error> {
         let mut rounds = 0u32;
         loop {
             if rounds > MAX_LOOP {
@@ -279,26 +286,21 @@ impl Entropy<'_> {
                 break;
             }
         }
-        let mut buf = [0u8; BLOCK_SIZE];
+        let mut value = Zeroizing::new([0u8; BLOCK_SIZE]);
         if *self.started != 1 {
             // Unreachable: a strong source delivered bytes above. Keep the
             // hash well defined anyway.
             sha512::reset(self.acc);
             *self.started = 1;
         }
-        sha512::finish(self.acc, &mut buf);
+        sha512::finish(self.acc, &mut value);
         // The accumulator was restarted by finish; recycle the value.
-        sha512::update(self.acc, &buf);
-        let mut second = [0u8; BLOCK_SIZE];
-        sha512::digest(&buf, &mut second);
+        sha512::update(self.acc, &value[..]);
         let n = self.registered();
         for s in &mut self.sources[..n] {
             s.size = 0;
         }
-        out.copy_from_slice(&second[..out.len()]);
-        buf.zeroize();
-        second.zeroize();
-        Ok(())
+        Ok(value)
     }
 
     /// Writes a fresh block to the NV seed and diverges the accumulator
@@ -316,6 +318,19 @@ impl Entropy<'_> {
         self.update_manual(&[0u8; BLOCK_SIZE]);
         Ok(())
     }
+}
+
+/// An accumulator value.
+pub(crate) type Block = [u8; BLOCK_SIZE];
+
+/// The output for an accumulator `value` from [`Entropy::extract`]: the
+/// first `out.len()` bytes of its SHA-512. Wipes `value`.
+pub(crate) fn output(value: &mut Block, out: &mut [u8]) {
+    let mut second = [0u8; BLOCK_SIZE];
+    sha512::digest(&value[..], &mut second);
+    out.copy_from_slice(&second[..out.len()]);
+    second.zeroize();
+    value.zeroize();
 }
 
 #[cfg(test)]
