@@ -222,7 +222,8 @@ extern const char *mbedtls_platform_dev_random;
  * Initialises an entropy context: no sources but the defaults of this
  * build, which are registered here (the operating system's source
  * `mbedtls_platform_entropy_poll()` with threshold 32 unless
- * `MBEDTLS_NO_PLATFORM_ENTROPY`; `mbedtls_hardware_poll()` with threshold
+ * `MBEDTLS_NO_PLATFORM_ENTROPY`, asked for `MBEDTLS_ENTROPY_BLOCK_SIZE`
+ * bytes per poll rather than upstream's `MBEDTLS_ENTROPY_MAX_GATHER`; `mbedtls_hardware_poll()` with threshold
  * 32 under `MBEDTLS_ENTROPY_HARDWARE_ALT`; the NV seed with threshold
  * `MBEDTLS_ENTROPY_BLOCK_SIZE` under `MBEDTLS_ENTROPY_NV_SEED`; all
  * strong), and an initialised mutex. NULL is ignored.
@@ -413,8 +414,8 @@ int mbedtls_entropy_update_seed_file(mbedtls_entropy_context *ctx, const char *p
 #if !defined(MBEDTLS_NO_PLATFORM_ENTROPY)
 /**
  * The operating system's entropy source, registered by
- * `mbedtls_entropy_init()`: the `getrandom(2)` system call (`*olen` is
- * the count it returned); if the kernel does not have it, exactly `len`
+ * `mbedtls_entropy_init()`: `getrandom(2)` with flags 0 (`*olen` is the
+ * count it returned; interrupted calls are retried); if the kernel does not have it, exactly `len`
  * bytes read from `mbedtls_platform_dev_random`. `data` is ignored.
  *
  * Returns 0 or `MBEDTLS_ERR_ENTROPY_SOURCE_FAILED` (also for a NULL
