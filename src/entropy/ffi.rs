@@ -164,12 +164,13 @@ impl Io for CIo {
         };
         let want = request_len(f);
         #[cfg(not(mbedtls_no_platform_entropy))]
-        if want == BLOCK_SIZE && is_platform_source(f) {
-            if let Some((mut early, n)) = self.early.take() {
-                buf[..n].copy_from_slice(&early[..n]);
-                early.zeroize();
-                return Ok(n);
-            }
+        if want == BLOCK_SIZE
+            && is_platform_source(f)
+            && let Some((mut early, n)) = self.early.take()
+        {
+            buf[..n].copy_from_slice(&early[..n]);
+            early.zeroize();
+            return Ok(n);
         }
         let mut olen = 0usize;
         // SAFETY: the application registered `f` with `p_source`; `buf`
@@ -1577,7 +1578,7 @@ mod tests {
         assert_eq!(c.func(&mut out), 0, "the context is still live");
     }
 
-    #[cfg(not(miri))]
+    #[cfg(all(mbedtls_threading_c, not(miri)))]
     #[test]
     fn concurrent_use_then_free_racing_func() {
         use std::sync::atomic::{AtomicBool, Ordering as O};

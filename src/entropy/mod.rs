@@ -248,6 +248,10 @@ impl Entropy<'_> {
     /// Produces `out.len()` (at most [`BLOCK_SIZE`]) bytes of entropy
     /// (`mbedtls_entropy_func`), refreshing the NV seed first on the first
     /// call.
+    #[cfg_attr(
+        not(any(mbedtls_fs_io, mbedtls_entropy_nv_seed, test)),
+        allow(dead_code)
+    )]
     pub(crate) fn func(&mut self, io: &mut impl Io, out: &mut [u8]) -> Result<(), Error> {
         if out.len() > BLOCK_SIZE {
             return Err(Error::SourceFailed);
