@@ -151,6 +151,25 @@ fn typedef_names(text: &str) -> String {
     out
 }
 
+/// cbindgen writes a struct member that has a `cfg` as
+/// `#if defined(X)` / member / `#endif` / `;`, leaving a stray `;` (an
+/// error under `-Wpedantic -Werror`) when X is not defined. Moves the `;`
+/// onto the member, inside the condition.
+fn conditional_members(text: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let n = out.len();
+        if line.trim() == ";" && n >= 2 && out[n - 1].trim() == "#endif" {
+            out[n - 2].push(';');
+            continue;
+        }
+        out.push(line.to_string());
+    }
+    let mut s = out.join("\n");
+    s.push('\n');
+    s
+}
+
 /// Writes every header for `config` into `out/include/mbedtls/`.
 pub fn generate(root: &Path, out: &Path, config: &BuildConfig) -> PathBuf {
     let dir = out.join("include").join("mbedtls");
@@ -196,9 +215,9 @@ pub fn generate(root: &Path, out: &Path, config: &BuildConfig) -> PathBuf {
                 .unwrap_or_else(|e| panic!("cbindgen failed for {}: {e}", spec.name));
             let mut buf = Vec::new();
             bindings.write(&mut buf);
-            typedef_names(&hex_constants(
+            conditional_members(&typedef_names(&hex_constants(
                 &String::from_utf8(buf).expect("cbindgen wrote UTF-8"),
-            ))
+            )))
         };
         fs::write(dir.join(spec.name), text).expect("write header");
     }

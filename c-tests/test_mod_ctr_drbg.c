@@ -485,6 +485,11 @@ static void test_reentry(void)
 
 int main(void)
 {
+#if defined(MBEDTLS_THREADING_ALT)
+    mbedtls_threading_set_alt(example_alt_mutex_init, example_alt_mutex_free,
+                              example_alt_mutex_lock, example_alt_mutex_unlock);
+    long live_before = example_alt_inits - example_alt_frees;
+#endif
     test_null_and_unseeded();
     test_lifecycles();
     test_seeding_rules();
@@ -497,6 +502,11 @@ int main(void)
     test_threads_equal_serial(10000);
     test_free_racing_random();
     test_reentry();
+#endif
+#if defined(MBEDTLS_THREADING_ALT)
+    /* Every context's mutex was freed by mbedtls_ctr_drbg_free(). */
+    CHECK_EQ(example_alt_inits - example_alt_frees, live_before);
+    mbedtls_threading_free_alt();
 #endif
     return harness_finish("test_mod_ctr_drbg");
 }

@@ -79,6 +79,10 @@ pub use threading::ext_ffi::*;
 pub use threading::ffi::*;
 pub use version::ffi::*;
 
+#[doc(hidden)]
+#[cfg(not(loom))]
+pub use threading::install_test_backend;
+
 /// The directory where the build script wrote the C headers for the
 /// features this crate was compiled with (`$OUT_DIR/include`). Tests use it
 /// to compare them with the checked-in `include/` and to compile C programs.

@@ -19,6 +19,7 @@ unsafe impl Sync for Ctx {}
 
 impl Ctx {
     fn new() -> Ctx {
+        mbedcrypto::install_test_backend();
         let mut b = Box::new(std::mem::MaybeUninit::uninit());
         // SAFETY: a fresh allocation of the right size.
         unsafe { mbedtls_ctr_drbg_init(b.as_mut_ptr()) };
@@ -181,6 +182,7 @@ unsafe extern "C" fn reentering_entropy(p: *mut c_void, out: *mut c_uchar, len: 
 
 #[test]
 fn reentry_from_the_entropy_callback_fails_instead_of_deadlocking() {
+    mbedcrypto::install_test_backend();
     let c = Ctx::new();
     let mut r = Box::new(Reenter {
         ctx: c.ptr(),
@@ -286,6 +288,7 @@ unsafe extern "C" fn pid_entropy(_p: *mut c_void, out: *mut c_uchar, len: usize)
 #[test]
 #[cfg_attr(miri, ignore)]
 fn child_of_fork_never_repeats_the_parent() {
+    mbedcrypto::install_test_backend();
     let c = Ctx::new();
     // SAFETY: live context.
     let rc = unsafe {
@@ -353,6 +356,7 @@ fn upstream_fields(c: &Ctx) -> (Vec<u8>, c_int, c_int, usize, c_int, bool) {
 
 #[test]
 fn lifecycles() {
+    mbedcrypto::install_test_backend();
     let fresh = Ctx::new();
     let init_state = upstream_fields(&fresh);
     assert_eq!(init_state, (vec![0; 16], -1, 0, 0, 10000, true));
@@ -417,8 +421,13 @@ fn lifecycles() {
 }
 
 #[test]
-#[cfg_attr(any(miri, feature = "threading-pthread"), ignore)]
+// The pthread and alt mutexes cannot move (alt's are known by address).
+#[cfg_attr(
+    any(miri, feature = "threading-pthread", feature = "threading-alt"),
+    ignore
+)]
 fn a_moved_context_keeps_working() {
+    mbedcrypto::install_test_backend();
     // Contexts are not meant to be copied, but a context moved between
     // calls (before the key schedule's place is fixed) must not break.
     let counter = AtomicUsize::new(0);
@@ -453,6 +462,7 @@ fn a_moved_context_keeps_working() {
 #[test]
 #[cfg_attr(miri, ignore)]
 fn self_test_passes() {
+    mbedcrypto::install_test_backend();
     assert_eq!(mbedtls_ctr_drbg_self_test(0), 0);
     assert_eq!(mbedtls_ctr_drbg_self_test(1), 0);
 }

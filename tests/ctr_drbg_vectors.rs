@@ -210,6 +210,7 @@ fn run_case(mode: Mode, case: &Case) -> Result<(), String> {
 #[test]
 #[cfg_attr(miri, ignore)]
 fn nist_ctr_drbg_vectors() {
+    mbedcrypto::install_test_backend();
     let keysize = MBEDTLS_CTR_DRBG_KEYSIZE;
     assert_eq!(
         keysize,

@@ -67,6 +67,7 @@ fn func(ctx: &mut mbedtls_entropy_context, out: &mut [u8]) -> c_int {
 
 #[test]
 fn hardware_source() {
+    mbedcrypto::install_test_backend();
     let mut ctx = new_ctx();
     let n = ctx.source_count as usize;
     assert!(n >= 1, "the hardware source is registered");

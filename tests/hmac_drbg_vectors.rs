@@ -270,6 +270,7 @@ fn run(case: &Case, md: mbedtls_md_type_t, mode: Mode) -> Result<(), String> {
 #[test]
 #[cfg_attr(miri, ignore)]
 fn nist_hmac_drbg_vectors() {
+    mbedcrypto::install_test_backend();
     let dir = vectors_dir().join("nist-drbg");
     let mut total = 0;
     for (sub, mode) in [

@@ -14,6 +14,9 @@
 #include "mbedtls/hmac_drbg.h"
 #include "mbedtls/md.h"
 #include "mbedtls/platform.h"
+#if defined(MBEDTLS_THREADING_C)
+#include "mbedtls/threading.h"
+#endif
 #include "mbedtls/sha1.h"
 #include "mbedtls/sha256.h"
 #include "mbedtls/sha512.h"
@@ -58,6 +61,11 @@ static double now(void)
 
 int main(void)
 {
+#if defined(MBEDTLS_THREADING_ALT)
+    /* A firmware or RTOS program installs its mutex first. */
+    mbedtls_threading_set_alt(example_alt_mutex_init, example_alt_mutex_free,
+                              example_alt_mutex_lock, example_alt_mutex_unlock);
+#endif
     memset(buf, 0x5A, sizeof(buf));
 
     TIME("SHA-1", mbedtls_sha1(buf, BUFSIZE, out));

@@ -11,9 +11,17 @@
 #include "mbedtls/ctr_drbg.h"
 #include "mbedtls/entropy.h"
 #include "mbedtls/platform.h"
+#if defined(MBEDTLS_THREADING_C)
+#include "mbedtls/threading.h"
+#endif
 
 int main(int argc, char *argv[])
 {
+#if defined(MBEDTLS_THREADING_ALT)
+    /* A firmware or RTOS program installs its mutex first. */
+    mbedtls_threading_set_alt(example_alt_mutex_init, example_alt_mutex_free,
+                              example_alt_mutex_lock, example_alt_mutex_unlock);
+#endif
     mbedtls_ctr_drbg_context drbg;
     mbedtls_entropy_context entropy;
     unsigned char buf[1024];

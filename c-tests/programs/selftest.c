@@ -10,6 +10,9 @@
 #include "mbedtls/entropy.h"
 #include "mbedtls/hmac_drbg.h"
 #include "mbedtls/platform.h"
+#if defined(MBEDTLS_THREADING_C)
+#include "mbedtls/threading.h"
+#endif
 #include "mbedtls/sha1.h"
 #include "mbedtls/sha256.h"
 #include "mbedtls/sha512.h"
@@ -21,6 +24,11 @@ struct self_test {
 
 int main(int argc, char *argv[])
 {
+#if defined(MBEDTLS_THREADING_ALT)
+    /* A firmware or RTOS program installs its mutex first. */
+    mbedtls_threading_set_alt(example_alt_mutex_init, example_alt_mutex_free,
+                              example_alt_mutex_lock, example_alt_mutex_unlock);
+#endif
     const struct self_test tests[] = {
 #if defined(MBEDTLS_SELF_TEST)
 #if defined(MBEDTLS_SHA1_C)

@@ -19,7 +19,9 @@
 //!   `MBEDTLS_ERR_CTR_DRBG_INPUT_TOO_BIG` (the length exceeds the buffer).
 //! - A NULL path: `MBEDTLS_ERR_CTR_DRBG_FILE_IO_ERROR`.
 
-use core::ffi::{c_char, c_int, c_uchar, c_void};
+#[cfg(mbedtls_fs_io)]
+use core::ffi::c_char;
+use core::ffi::{c_int, c_uchar, c_void};
 use core::mem::{align_of, size_of};
 use core::sync::atomic::AtomicU32;
 
@@ -818,6 +820,8 @@ pub unsafe extern "C" fn mbedtls_ctr_drbg_update_seed_file(
 mod kat {
     /// One known-answer case.
     pub(super) struct Case {
+        /// Printed by a verbose self-test (hosted builds only).
+        #[cfg_attr(not(feature = "std"), allow(dead_code))]
         pub(super) name: &'static str,
         pub(super) pr: bool,
         pub(super) entropy_len: usize,

@@ -1147,6 +1147,7 @@ mod tests {
     impl Ctx {
         /// Zero-filled memory for a context (not initialised).
         pub(crate) fn zeroed() -> Ctx {
+            crate::threading::install_test_backend();
             let b: Box<MaybeUninit<mbedtls_entropy_context>> = Box::new(MaybeUninit::zeroed());
             Ctx(Box::into_raw(b).cast())
         }

@@ -436,7 +436,6 @@ impl CtxMutex for HookMutex {
 #[cfg(all(test, feature = "std", not(loom)))]
 mod tests {
     use super::*;
-    use std::sync::atomic::AtomicBool;
     use std::sync::{Arc, Barrier};
 
     /// A stand-in for a context: the mutex and the guard words.
@@ -454,6 +453,7 @@ mod tests {
 
     impl Ctx {
         fn lock(&self) -> CtxLock<'_> {
+            crate::threading::install_test_backend();
             #[cfg(mbedtls_threading_c)]
             {
                 const _: () = assert!(
@@ -525,7 +525,7 @@ mod tests {
         let ctx = Arc::new(Ctx::default());
         ctx.lock().start();
         let entered = Arc::new(Barrier::new(2));
-        let released = Arc::new(AtomicBool::new(false));
+        let released = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let holder = {
             let (ctx, entered, released) = (ctx.clone(), entered.clone(), released.clone());
             std::thread::spawn(move || {

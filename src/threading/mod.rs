@@ -47,6 +47,8 @@ mod lockword;
 
 #[cfg(mbedtls_threading_alt)]
 pub(crate) mod alt;
+#[cfg(all(mbedtls_threading_alt, feature = "std", not(loom)))]
+pub(crate) mod alt_test_backend;
 #[cfg(mbedtls_threading_builtin)]
 pub(crate) mod builtin;
 #[cfg(mbedtls_threading_pthread)]
@@ -61,6 +63,16 @@ pub(crate) use alt as backend;
 pub(crate) use builtin as backend;
 #[cfg(mbedtls_threading_pthread)]
 pub(crate) use pthread as backend;
+
+/// Installs a mutex backend for the library's own Rust tests: under
+/// `MBEDTLS_THREADING_ALT` a table-based one (see `alt_test_backend.rs`);
+/// nothing to do in the other configurations.
+#[doc(hidden)]
+#[cfg(not(loom))]
+pub fn install_test_backend() {
+    #[cfg(all(mbedtls_threading_alt, feature = "std"))]
+    alt_test_backend::install_test_alt_backend();
+}
 
 /// Everything that can go wrong in the threading layer. [`Self::code`] is the
 /// single place where these become C error codes.
