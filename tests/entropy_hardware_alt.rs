@@ -18,8 +18,13 @@ static CALLS: AtomicU32 = AtomicU32::new(0);
 static NEXT: AtomicU8 = AtomicU8::new(1);
 
 /// The application's hardware source, as firmware would define it.
+///
+/// # Safety
+///
+/// `output` is writable for `len` bytes and `olen` is writable (the
+/// library's contract).
 #[unsafe(no_mangle)]
-pub extern "C" fn mbedtls_hardware_poll(
+pub unsafe extern "C" fn mbedtls_hardware_poll(
     _data: *mut c_void,
     output: *mut c_uchar,
     len: usize,

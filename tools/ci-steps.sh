@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything `make test` runs, step by step; stops at the first failure and
-# prints how long each step took. Steps: fmt clippy docs unit abi valgrind_c
-# shared tsan loom miri nostd demo bench. Run `tools/setup.sh` first (make test does).
+# prints how long each step took. Steps: fmt clippy docs unit options abi
+# valgrind_c shared tsan loom miri nostd demo bench. Run `tools/setup.sh` first (make test does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -74,8 +74,15 @@ miri()     {
     # The core's unit tests (state machines, error tables, boundary) and the
     # FFI tests of the built-in backend; the alt side table in its own build.
     # parking_lot_core casts integers to pointers, hence permissive provenance.
+    # Everything but the long-running crypto tests (self-tests over a
+    # million bytes, threaded entropy runs), plus the entropy FFI's
+    # lifecycle, NULL and re-entry tests.
     export MIRIFLAGS=-Zmiri-permissive-provenance
-    cargo +nightly miri test --lib --target-dir target/miri
+    cargo +nightly miri test --lib --target-dir target/miri -- \
+        --skip md::self_test --skip entropy::ffi
+    cargo +nightly miri test --lib --target-dir target/miri -- \
+        entropy::ffi::tests::lifecycles entropy::ffi::tests::null_pointers_and_lengths \
+        entropy::ffi::tests::reentry
     cargo +nightly miri test --lib --target-dir target/miri ${FEATURES[alt]} threading::alt_table
 }
 nostd()    {
@@ -87,6 +94,19 @@ nostd()    {
         cargo rustc --lib --crate-type staticlib --target thumbv7em-none-eabihf \
         --no-default-features --features threading-alt --profile firmware
     ls -l target/thumbv7em-none-eabihf/firmware/libmbedcrypto.a
+}
+options()  {
+    # Module options (upstream's config macros as Cargo features): the
+    # library's tests and the known answers for the other CTR_DRBG key size.
+    # (The header check compares with the default configuration only.)
+    cargo test --features ctr-drbg-128-bit-key --test ctr_drbg_vectors -- --nocapture
+    cargo test --features ctr-drbg-128-bit-key --lib ctr_drbg
+    cargo test --features entropy-nv-seed --lib
+    cargo test --features entropy-hardware-alt --lib
+    cargo test --features entropy-hardware-alt --test entropy_hardware_alt
+    cargo clippy --all-targets --features entropy-nv-seed,entropy-hardware-alt,ctr-drbg-128-bit-key -- -D warnings
+    cargo clippy --lib --target thumbv7em-none-eabihf --no-default-features \
+        --features entropy-hardware-alt,entropy-nv-seed -- -D warnings
 }
 demo()     { make --no-print-directory demo; make --no-print-directory demo CONFIG=pthread; make --no-print-directory demo CONFIG=alt; }
 bench()    { python3 tools/bench.py --smoke; }
@@ -101,6 +121,7 @@ step "rustfmt" fmt
 step "clippy (all configurations, warnings denied)" clippy
 step "rustdoc (warnings denied)" docs
 step "unit, header and C tests (all configurations)" unit
+step "module options (entropy NV seed / hardware source, AES-128 CTR_DRBG)" options
 step "ABI check with ctest" abi
 step "Valgrind memcheck of the C tests" valgrind_c
 step "C tests against the shared library" shared
