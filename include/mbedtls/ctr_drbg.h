@@ -105,24 +105,21 @@
 
 #if !defined(MBEDTLS_CTR_DRBG_USE_128_BIT_KEY)
 /**
- * Words (`uint64_t`) of the expanded-key storage in the context: the key
- * schedule of AES-256 plus 8 bytes of slack, so that the library can
- * place it 16-byte aligned inside the 8-byte aligned context.
+ * Words (`uint64_t`) of the key storage in the context: the AES-256 key
+ * (the library expands it per request, outside the shared context).
  */
-#define MBEDCRYPTO_CTR_DRBG_AES_WORDS 32
+#define MBEDCRYPTO_CTR_DRBG_AES_WORDS 4
 #endif
 
 #if defined(MBEDTLS_CTR_DRBG_USE_128_BIT_KEY)
 /**
- * Words (`uint64_t`) of the expanded-key storage in the context: the key
- * schedule of AES-128 plus 8 bytes of slack, so that the library can
- * place it 16-byte aligned inside the 8-byte aligned context.
+ * Words (`uint64_t`) of the key storage in the context: the AES-128 key.
  */
-#define MBEDCRYPTO_CTR_DRBG_AES_WORDS 24
+#define MBEDCRYPTO_CTR_DRBG_AES_WORDS 2
 #endif
 
 /**
- * One word of the opaque expanded-key storage of a CTR_DRBG context.
+ * One word of the opaque key storage of a CTR_DRBG context.
  */
 typedef uint64_t mbedcrypto_ctr_drbg_aes_word;
 
@@ -134,11 +131,11 @@ typedef uint64_t mbedcrypto_ctr_drbg_aes_word;
  * `counter` is the DRBG's V. `reseed_counter` counts requests since the
  * last (re)seed; before the first seed it holds the nonce length chosen
  * with `mbedtls_ctr_drbg_set_nonce_len()`, or -1 for the default.
- * `aes_ctx` holds the expanded AES key (library-owned, opaque). `mutex`
+ * `aes_ctx` holds the AES key (library-owned, opaque). `mutex`
  * is initialised by the first `mbedtls_ctr_drbg_seed()` and freed by
  * `mbedtls_ctr_drbg_free()`. The members after it are mbedcrypto-rs's
- * own: the fork generation of the last (re)seed, state flags, where the
- * key schedule sits in `aes_ctx`, and the context's lock words.
+ * own: the fork generation of the last (re)seed, state flags, and the
+ * context's lock words.
  */
 typedef struct mbedtls_ctr_drbg_context {
     /**
@@ -187,10 +184,6 @@ typedef struct mbedtls_ctr_drbg_context {
      */
     uint32_t MBEDTLS_PRIVATE(flags);
     /**
-     * Byte offset of the key schedule inside `aes_ctx` (0 or 8).
-     */
-    uint32_t MBEDTLS_PRIVATE(aes_offset);
-    /**
      * Lock state (see the library's context lock protocol).
      */
     uint32_t MBEDTLS_PRIVATE(guard_state);
@@ -209,10 +202,10 @@ typedef struct mbedtls_ctr_drbg_context {
  * `counter` is the DRBG's V. `reseed_counter` counts requests since the
  * last (re)seed; before the first seed it holds the nonce length chosen
  * with `mbedtls_ctr_drbg_set_nonce_len()`, or -1 for the default.
- * `aes_ctx` holds the expanded AES key (library-owned, opaque). There is
+ * `aes_ctx` holds the AES key (library-owned, opaque). There is
  * no mutex in this configuration (no `MBEDTLS_THREADING_C`). The members
  * after `p_entropy` are mbedcrypto-rs's own: the fork generation of the
- * last (re)seed, state flags, where the key schedule sits in `aes_ctx`,
+ * last (re)seed, state flags,
  * and the context's lock words.
  */
 typedef struct mbedtls_ctr_drbg_context {
@@ -257,10 +250,6 @@ typedef struct mbedtls_ctr_drbg_context {
      * State flags (seeded).
      */
     uint32_t MBEDTLS_PRIVATE(flags);
-    /**
-     * Byte offset of the key schedule inside `aes_ctx` (0 or 8).
-     */
-    uint32_t MBEDTLS_PRIVATE(aes_offset);
     /**
      * Lock state (see the library's context lock protocol).
      */

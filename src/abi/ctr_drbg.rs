@@ -49,18 +49,15 @@ pub const MBEDTLS_CTR_DRBG_PR_OFF: c_int = 0;
 /// Prediction resistance on: reseed before every request.
 pub const MBEDTLS_CTR_DRBG_PR_ON: c_int = 1;
 
-/// Words (`uint64_t`) of the expanded-key storage in the context: the key
-/// schedule of AES-256 plus 8 bytes of slack, so that the library can
-/// place it 16-byte aligned inside the 8-byte aligned context.
+/// Words (`uint64_t`) of the key storage in the context: the AES-256 key
+/// (the library expands it per request, outside the shared context).
 #[cfg(not(mbedtls_ctr_drbg_use_128_bit_key))]
-pub const MBEDCRYPTO_CTR_DRBG_AES_WORDS: usize = 32;
-/// Words (`uint64_t`) of the expanded-key storage in the context: the key
-/// schedule of AES-128 plus 8 bytes of slack, so that the library can
-/// place it 16-byte aligned inside the 8-byte aligned context.
+pub const MBEDCRYPTO_CTR_DRBG_AES_WORDS: usize = 4;
+/// Words (`uint64_t`) of the key storage in the context: the AES-128 key.
 #[cfg(mbedtls_ctr_drbg_use_128_bit_key)]
-pub const MBEDCRYPTO_CTR_DRBG_AES_WORDS: usize = 24;
+pub const MBEDCRYPTO_CTR_DRBG_AES_WORDS: usize = 2;
 
-/// One word of the opaque expanded-key storage of a CTR_DRBG context.
+/// One word of the opaque key storage of a CTR_DRBG context.
 pub type mbedcrypto_ctr_drbg_aes_word = u64;
 
 // The context is defined once per threading configuration (with and
@@ -73,12 +70,12 @@ pub type mbedcrypto_ctr_drbg_aes_word = u64;
 /// `counter` is the DRBG's V. `reseed_counter` counts requests since the
 /// last (re)seed; before the first seed it holds the nonce length chosen
 /// with `mbedtls_ctr_drbg_set_nonce_len()`, or -1 for the default.
-/// `aes_ctx` holds the expanded AES key (library-owned, opaque). `mutex`
+/// `aes_ctx` holds the AES key (library-owned, opaque). `mutex`
 /// is initialised by the first `mbedtls_ctr_drbg_seed()` and freed by
 /// `mbedtls_ctr_drbg_free()`. The members after it are mbedcrypto-rs's
-/// own: the fork generation of the last (re)seed, state flags, where the
-/// key schedule sits in `aes_ctx`, and the context's lock words.
-/// cbindgen:field-names=[MBEDTLS_PRIVATE(counter), MBEDTLS_PRIVATE(reseed_counter), MBEDTLS_PRIVATE(prediction_resistance), MBEDTLS_PRIVATE(entropy_len), MBEDTLS_PRIVATE(reseed_interval), MBEDTLS_PRIVATE(aes_ctx), MBEDTLS_PRIVATE(f_entropy), MBEDTLS_PRIVATE(p_entropy), MBEDTLS_PRIVATE(mutex), MBEDTLS_PRIVATE(fork_gen), MBEDTLS_PRIVATE(flags), MBEDTLS_PRIVATE(aes_offset), MBEDTLS_PRIVATE(guard_state), MBEDTLS_PRIVATE(guard_holder)]
+/// own: the fork generation of the last (re)seed, state flags, and the
+/// context's lock words.
+/// cbindgen:field-names=[MBEDTLS_PRIVATE(counter), MBEDTLS_PRIVATE(reseed_counter), MBEDTLS_PRIVATE(prediction_resistance), MBEDTLS_PRIVATE(entropy_len), MBEDTLS_PRIVATE(reseed_interval), MBEDTLS_PRIVATE(aes_ctx), MBEDTLS_PRIVATE(f_entropy), MBEDTLS_PRIVATE(p_entropy), MBEDTLS_PRIVATE(mutex), MBEDTLS_PRIVATE(fork_gen), MBEDTLS_PRIVATE(flags), MBEDTLS_PRIVATE(guard_state), MBEDTLS_PRIVATE(guard_holder)]
 #[cfg(mbedtls_threading_c)]
 #[repr(C)]
 pub struct mbedtls_ctr_drbg_context {
@@ -106,8 +103,6 @@ pub struct mbedtls_ctr_drbg_context {
     pub fork_gen: u32,
     /// State flags (seeded).
     pub flags: u32,
-    /// Byte offset of the key schedule inside `aes_ctx` (0 or 8).
-    pub aes_offset: u32,
     /// Lock state (see the library's context lock protocol).
     pub guard_state: u32,
     /// Id of the thread holding the mutex, 0 if none.
@@ -120,12 +115,12 @@ pub struct mbedtls_ctr_drbg_context {
 /// `counter` is the DRBG's V. `reseed_counter` counts requests since the
 /// last (re)seed; before the first seed it holds the nonce length chosen
 /// with `mbedtls_ctr_drbg_set_nonce_len()`, or -1 for the default.
-/// `aes_ctx` holds the expanded AES key (library-owned, opaque). There is
+/// `aes_ctx` holds the AES key (library-owned, opaque). There is
 /// no mutex in this configuration (no `MBEDTLS_THREADING_C`). The members
 /// after `p_entropy` are mbedcrypto-rs's own: the fork generation of the
-/// last (re)seed, state flags, where the key schedule sits in `aes_ctx`,
+/// last (re)seed, state flags,
 /// and the context's lock words.
-/// cbindgen:field-names=[MBEDTLS_PRIVATE(counter), MBEDTLS_PRIVATE(reseed_counter), MBEDTLS_PRIVATE(prediction_resistance), MBEDTLS_PRIVATE(entropy_len), MBEDTLS_PRIVATE(reseed_interval), MBEDTLS_PRIVATE(aes_ctx), MBEDTLS_PRIVATE(f_entropy), MBEDTLS_PRIVATE(p_entropy), MBEDTLS_PRIVATE(fork_gen), MBEDTLS_PRIVATE(flags), MBEDTLS_PRIVATE(aes_offset), MBEDTLS_PRIVATE(guard_state), MBEDTLS_PRIVATE(guard_holder)]
+/// cbindgen:field-names=[MBEDTLS_PRIVATE(counter), MBEDTLS_PRIVATE(reseed_counter), MBEDTLS_PRIVATE(prediction_resistance), MBEDTLS_PRIVATE(entropy_len), MBEDTLS_PRIVATE(reseed_interval), MBEDTLS_PRIVATE(aes_ctx), MBEDTLS_PRIVATE(f_entropy), MBEDTLS_PRIVATE(p_entropy), MBEDTLS_PRIVATE(fork_gen), MBEDTLS_PRIVATE(flags), MBEDTLS_PRIVATE(guard_state), MBEDTLS_PRIVATE(guard_holder)]
 #[cfg(not(mbedtls_threading_c))]
 #[repr(C)]
 pub struct mbedtls_ctr_drbg_context {
@@ -151,8 +146,6 @@ pub struct mbedtls_ctr_drbg_context {
     pub fork_gen: u32,
     /// State flags (seeded).
     pub flags: u32,
-    /// Byte offset of the key schedule inside `aes_ctx` (0 or 8).
-    pub aes_offset: u32,
     /// Lock state (see the library's context lock protocol).
     pub guard_state: u32,
     /// Id of the thread holding the mutex, 0 if none.

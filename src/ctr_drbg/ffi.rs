@@ -22,7 +22,7 @@
 #[cfg(mbedtls_fs_io)]
 use core::ffi::c_char;
 use core::ffi::{c_int, c_uchar, c_void};
-use core::mem::{align_of, size_of};
+use core::mem::size_of;
 use core::sync::atomic::AtomicU32;
 
 use super::{Drbg, EntropySource, Error, Settings};
@@ -34,17 +34,14 @@ use crate::threading::ctx::{CtxLock, EnterError};
 /// The code for "no seeded DRBG here".
 const NOT_SEEDED: c_int = MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
 
-/// `flags`: the last seed succeeded (the key schedule in `aes_ctx` is
+/// `flags`: the last seed succeeded (the key in `aes_ctx` is
 /// valid and the context may produce output).
 const SEEDED: u32 = 1;
 
-// The key schedule fits in `aes_ctx` at a 16-aligned offset whatever the
-// context's address (the array is 8-aligned: the offset is 0 or 8).
-const _: () = assert!(align_of::<super::Cipher>() <= 16);
-const _: () = assert!(align_of::<mbedcrypto_ctr_drbg_aes_word>() == 8);
+// The key fits in `aes_ctx`.
 const _: () = assert!(
-    size_of::<super::Cipher>() + 8 <= MBEDCRYPTO_CTR_DRBG_AES_WORDS * 8,
-    "aes_ctx is too small for the key schedule"
+    super::KEYSIZE <= MBEDCRYPTO_CTR_DRBG_AES_WORDS * size_of::<mbedcrypto_ctr_drbg_aes_word>(),
+    "aes_ctx is too small for the key"
 );
 
 /// The single mapping from core errors to C codes.
@@ -90,29 +87,15 @@ unsafe fn lock_of<'a>(ctx: *mut mbedtls_ctr_drbg_context) -> CtxLock<'a> {
     return CtxLock::new(state, holder);
 }
 
-/// The 16-aligned place of the key schedule inside `aes_ctx`, moving a
-/// valid schedule there if the context was moved since it was written.
+/// The key inside `aes_ctx` (its first `KEYSIZE` bytes).
 ///
 /// # Safety
 ///
 /// `ctx` is valid, and the caller holds its lock (or is the only user).
-unsafe fn cipher_place(ctx: *mut mbedtls_ctr_drbg_context) -> *mut super::Cipher {
-    // SAFETY: per the contract (a place projection, no access).
-    let base = unsafe { &raw mut (*ctx).aes_ctx }.cast::<u8>();
-    let off = base.addr().wrapping_neg() & 15;
-    // SAFETY: per the contract.
-    let stored = unsafe { (*ctx).aes_offset } as usize;
-    // SAFETY: per the contract.
-    let keyed = unsafe { (*ctx).flags } & SEEDED != 0;
-    if keyed && stored != off && stored <= 8 {
-        // SAFETY: both ranges lie inside `aes_ctx` (asserted above);
-        // `copy` handles the overlap. The moved bytes are a valid schedule.
-        unsafe { core::ptr::copy(base.add(stored), base.add(off), size_of::<super::Cipher>()) };
-    }
-    // SAFETY: per the contract.
-    unsafe { (*ctx).aes_offset = off as u32 };
-    // SAFETY: `off + size_of::<Cipher>()` lies inside `aes_ctx`.
-    unsafe { base.add(off).cast() }
+unsafe fn key_place(ctx: *mut mbedtls_ctr_drbg_context) -> *mut [u8; super::KEYSIZE] {
+    // SAFETY: per the contract (a place projection, no access); `aes_ctx`
+    // is larger than a key (asserted above) and bytes need no alignment.
+    unsafe { &raw mut (*ctx).aes_ctx }.cast()
 }
 
 /// The working view of a seeded context.
@@ -122,13 +105,12 @@ unsafe fn cipher_place(ctx: *mut mbedtls_ctr_drbg_context) -> *mut super::Cipher
 /// `ctx` is valid, the caller holds its lock, the context is seeded, and
 /// no other reference to these members exists for `'a`.
 unsafe fn drbg<'a>(ctx: *mut mbedtls_ctr_drbg_context) -> Drbg<'a> {
-    // SAFETY: per the contract; the schedule at this place is valid
-    // because the context is seeded.
+    // SAFETY: per the contract.
     unsafe {
-        let cipher = &mut *cipher_place(ctx);
+        let key = &mut *key_place(ctx);
         Drbg {
             v: &mut (*ctx).counter,
-            cipher,
+            key,
             reseed_counter: &mut (*ctx).reseed_counter,
         }
     }
@@ -321,10 +303,6 @@ pub unsafe extern "C" fn mbedtls_ctr_drbg_seed(
                 n if n >= 0 && !was_seeded => n as usize,
                 _ => super::default_nonce_len(entropy_len),
             };
-            // Place a valid schedule (the zero key instantiation starts
-            // from) without reading what was there.
-            let place = cipher_place(ctx);
-            core::ptr::write(place, super::zero_key());
             let mut d = drbg(ctx);
             let mut src = CEntropy { f, p: p_entropy };
             match d.instantiate(&mut src, entropy_len, nonce_len, custom) {
@@ -379,7 +357,6 @@ pub unsafe extern "C" fn mbedtls_ctr_drbg_free(ctx: *mut mbedtls_ctr_drbg_contex
                 (*ctx).p_entropy = core::ptr::null_mut();
                 (*ctx).fork_gen = 0;
                 (*ctx).flags = 0;
-                (*ctx).aes_offset = 0;
             }
         });
     })

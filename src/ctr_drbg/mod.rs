@@ -3,13 +3,16 @@
 //! order of entropy requests (the entropy, then the nonce in a second
 //! request), the same reseed rule and the same 128-bit big-endian counter.
 //!
-//! The state lives in C memory; [`Drbg`] borrows its parts (V, the expanded
-//! key, the request counter) for the duration of one operation under the
-//! context's lock. A request can be split: [`Drbg::generate`] does all the
+//! The state lives in C memory; [`Drbg`] borrows its parts (V, the key,
+//! the request counter) for the duration of one operation under the
+//! context's lock. The context keeps the raw key, not its expansion: each
+//! request expands it on its own stack, so the shared state a request
+//! writes is a few dozen bytes (one or two cache lines for another core to
+//! fetch), not a 240-byte key schedule. A request can be split: [`Drbg::generate`] does all the
 //! state changes (reseed, additional input, reserving the counter range,
 //! the closing update and re-key) and, for requests of more than a few
-//! blocks, hands back a [`Pending`] that computes the output blocks from a
-//! copy of the old key after the lock is released. The bytes are the same
+//! blocks, hands back a [`Pending`] that computes the output blocks with
+//! the old key's expansion after the lock is released. The bytes are the same
 //! as a serial run: the output only depends on the old key and the start of
 //! the reserved counter range.
 
@@ -49,7 +52,7 @@ pub(crate) const MAX_REQUEST: usize = abi::MBEDTLS_CTR_DRBG_MAX_REQUEST as usize
 pub(crate) const ENTROPY_LEN: usize = abi::MBEDTLS_CTR_DRBG_ENTROPY_LEN as usize;
 
 /// Requests of at most this many blocks are computed under the lock: for
-/// them, copying the key schedule out costs more than it saves.
+/// them, handing the expanded key out costs more than it saves.
 pub(crate) const INLINE_BLOCKS: usize = 4;
 
 const _: () = assert!(SEEDLEN.is_multiple_of(BLOCK) && KEYSIZE.is_multiple_of(BLOCK));
@@ -96,12 +99,6 @@ pub(crate) fn default_nonce_len(entropy_len: usize) -> usize {
 fn key_of(bytes: &[u8]) -> Cipher {
     let key: &Array<u8, _> = bytes[..KEYSIZE].try_into().expect("a key is KEYSIZE bytes");
     Cipher::new(key)
-}
-
-/// The cipher keyed with all zeros, the key a fresh instantiation starts
-/// from.
-pub(crate) fn zero_key() -> Cipher {
-    key_of(&[0u8; KEYSIZE])
 }
 
 fn add_be(v: &[u8; BLOCK], n: u128) -> [u8; BLOCK] {
@@ -167,8 +164,9 @@ pub(crate) fn block_cipher_df(out: &mut [u8; SEEDLEN], data: &[u8]) -> Result<()
 pub(crate) struct Drbg<'a> {
     /// V.
     pub(crate) v: &'a mut [u8; BLOCK],
-    /// The expanded key.
-    pub(crate) cipher: &'a mut Cipher,
+    /// The key (expanded per operation, so that the shared context holds
+    /// only one cache line of secret state that requests write).
+    pub(crate) key: &'a mut [u8; KEYSIZE],
     /// Requests since the last (re)seed.
     pub(crate) reseed_counter: &'a mut i32,
 }
@@ -201,8 +199,14 @@ impl Pending {
 impl Drbg<'_> {
     /// CTR_DRBG_Update: mixes `provided` into the key and V.
     pub(crate) fn update(&mut self, provided: &[u8; SEEDLEN]) {
+        let cipher = key_of(&self.key[..]);
+        self.update_keyed(&cipher, provided);
+    }
+
+    /// [`Self::update`] with the current key already expanded.
+    fn update_keyed(&mut self, cipher: &Cipher, provided: &[u8; SEEDLEN]) {
         let mut tmp = Zeroizing::new([[0u8; BLOCK]; SEED_BLOCKS]);
-        ctr_blocks(self.cipher, self.v, &mut *tmp);
+        ctr_blocks(cipher, self.v, &mut *tmp);
         self.finish_update(&mut *tmp, provided);
     }
 
@@ -213,7 +217,7 @@ impl Drbg<'_> {
         for (t, p) in flat.iter_mut().zip(provided) {
             *t ^= p;
         }
-        *self.cipher = key_of(&flat[..KEYSIZE]);
+        self.key.copy_from_slice(&flat[..KEYSIZE]);
         self.v.copy_from_slice(&flat[KEYSIZE..]);
     }
 
@@ -274,7 +278,7 @@ impl Drbg<'_> {
         custom: &[u8],
     ) -> Result<(), Error> {
         *self.v = [0; BLOCK];
-        *self.cipher = zero_key();
+        *self.key = [0; KEYSIZE];
         self.reseed(source, entropy_len, custom, nonce_len)
     }
 
@@ -313,22 +317,20 @@ impl Drbg<'_> {
         }
 
         let n = out.len().div_ceil(BLOCK);
+        let cipher = key_of(&self.key[..]);
         let pending = if n <= INLINE_BLOCKS {
             // Output and update blocks in one batch.
             let mut blocks = Zeroizing::new([[0u8; BLOCK]; INLINE_BLOCKS + SEED_BLOCKS]);
-            ctr_blocks(self.cipher, self.v, &mut blocks[..n + SEED_BLOCKS]);
+            ctr_blocks(&cipher, self.v, &mut blocks[..n + SEED_BLOCKS]);
             let (key_stream, rest) = blocks.split_at_mut(n);
             out.copy_from_slice(&key_stream.as_flattened()[..out.len()]);
             self.finish_update(&mut rest[..SEED_BLOCKS], &add_input);
             None
         } else {
-            let pending = Pending {
-                cipher: self.cipher.clone(),
-                v: *self.v,
-            };
+            let start = *self.v;
             *self.v = add_be(self.v, n as u128);
-            self.update(&add_input);
-            Some(pending)
+            self.update_keyed(&cipher, &add_input);
+            Some(Pending { cipher, v: start })
         };
         *self.reseed_counter = self.reseed_counter.saturating_add(1);
         Ok(pending)
@@ -353,12 +355,12 @@ mod tests {
         }
     }
 
-    fn fresh(v: &mut [u8; 16], c: &mut Cipher, r: &mut i32) -> Result<(), Error> {
+    fn fresh(v: &mut [u8; 16], k: &mut [u8; KEYSIZE], r: &mut i32) -> Result<(), Error> {
         let entropy: Vec<u8> = (0..64u8).collect();
         let mut src = Fixed(&entropy);
         Drbg {
             v,
-            cipher: c,
+            key: k,
             reseed_counter: r,
         }
         .instantiate(&mut src, 32, 16, b"pers")
@@ -372,8 +374,8 @@ mod tests {
             reseed_interval: 10000,
         };
         for len in [0usize, 1, 15, 16, 17, 63, 64, 65, 100, 1024] {
-            let (mut v1, mut c1, mut r1) = ([0u8; 16], zero_key(), 0);
-            let (mut v2, mut c2, mut r2) = ([0u8; 16], zero_key(), 0);
+            let (mut v1, mut c1, mut r1) = ([0u8; 16], [0u8; KEYSIZE], 0);
+            let (mut v2, mut c2, mut r2) = ([0u8; 16], [0u8; KEYSIZE], 0);
             fresh(&mut v1, &mut c1, &mut r1).unwrap();
             fresh(&mut v2, &mut c2, &mut r2).unwrap();
             let mut none = Fixed(&[]);
@@ -382,19 +384,19 @@ mod tests {
             for chunk in want.chunks_mut(16) {
                 v1 = add_be(&v1, 1);
                 let mut b = Array::from(v1);
-                c1.encrypt_block(&mut b);
+                key_of(&c1).encrypt_block(&mut b);
                 chunk.copy_from_slice(&b[..chunk.len()]);
             }
             let mut d1 = Drbg {
                 v: &mut v1,
-                cipher: &mut c1,
+                key: &mut c1,
                 reseed_counter: &mut r1,
             };
             d1.update(&[0u8; SEEDLEN]);
             let mut got = vec![0u8; len];
             let mut d2 = Drbg {
                 v: &mut v2,
-                cipher: &mut c2,
+                key: &mut c2,
                 reseed_counter: &mut r2,
             };
             if let Some(p) = d2
@@ -411,11 +413,11 @@ mod tests {
 
     #[test]
     fn limits() {
-        let (mut v, mut c, mut r) = ([0u8; 16], zero_key(), 0);
+        let (mut v, mut c, mut r) = ([0u8; 16], [0u8; KEYSIZE], 0);
         fresh(&mut v, &mut c, &mut r).unwrap();
         let mut d = Drbg {
             v: &mut v,
-            cipher: &mut c,
+            key: &mut c,
             reseed_counter: &mut r,
         };
         let s = Settings {
