@@ -123,7 +123,6 @@
  */
 typedef uint64_t mbedcrypto_ctr_drbg_aes_word;
 
-#if defined(MBEDTLS_THREADING_C)
 /**
  * A CTR_DRBG context. Allocate it anywhere, call `mbedtls_ctr_drbg_init()`
  * first and `mbedtls_ctr_drbg_free()` last; the members are private.
@@ -160,7 +159,7 @@ typedef struct mbedtls_ctr_drbg_context {
      */
     int MBEDTLS_PRIVATE(reseed_interval);
     /**
-     * The expanded AES key (opaque).
+     * The AES key (opaque).
      */
     mbedcrypto_ctr_drbg_aes_word MBEDTLS_PRIVATE(aes_ctx)[MBEDCRYPTO_CTR_DRBG_AES_WORDS];
     /**
@@ -171,10 +170,12 @@ typedef struct mbedtls_ctr_drbg_context {
      * The callback's context.
      */
     void *MBEDTLS_PRIVATE(p_entropy);
+#if defined(MBEDTLS_THREADING_C)
     /**
      * The context's mutex.
      */
     mbedtls_threading_mutex_t MBEDTLS_PRIVATE(mutex);
+#endif
     /**
      * The process's fork generation at the last (re)seed.
      */
@@ -192,74 +193,6 @@ typedef struct mbedtls_ctr_drbg_context {
      */
     uint32_t MBEDTLS_PRIVATE(guard_holder);
 } mbedtls_ctr_drbg_context;
-#endif
-
-#if !defined(MBEDTLS_THREADING_C)
-/**
- * A CTR_DRBG context. Allocate it anywhere, call `mbedtls_ctr_drbg_init()`
- * first and `mbedtls_ctr_drbg_free()` last; the members are private.
- *
- * `counter` is the DRBG's V. `reseed_counter` counts requests since the
- * last (re)seed; before the first seed it holds the nonce length chosen
- * with `mbedtls_ctr_drbg_set_nonce_len()`, or -1 for the default.
- * `aes_ctx` holds the AES key (library-owned, opaque). There is
- * no mutex in this configuration (no `MBEDTLS_THREADING_C`). The members
- * after `p_entropy` are mbedcrypto-rs's own: the fork generation of the
- * last (re)seed, state flags,
- * and the context's lock words.
- */
-typedef struct mbedtls_ctr_drbg_context {
-    /**
-     * The counter block V.
-     */
-    unsigned char MBEDTLS_PRIVATE(counter)[16];
-    /**
-     * Requests since the last (re)seed; before seeding, the nonce length
-     * (-1: not chosen).
-     */
-    int MBEDTLS_PRIVATE(reseed_counter);
-    /**
-     * `MBEDTLS_CTR_DRBG_PR_ON` or `MBEDTLS_CTR_DRBG_PR_OFF`.
-     */
-    int MBEDTLS_PRIVATE(prediction_resistance);
-    /**
-     * Entropy bytes per (re)seed; 0 until seeded means the default.
-     */
-    size_t MBEDTLS_PRIVATE(entropy_len);
-    /**
-     * Requests between automatic reseeds.
-     */
-    int MBEDTLS_PRIVATE(reseed_interval);
-    /**
-     * The expanded AES key (opaque).
-     */
-    mbedcrypto_ctr_drbg_aes_word MBEDTLS_PRIVATE(aes_ctx)[MBEDCRYPTO_CTR_DRBG_AES_WORDS];
-    /**
-     * The entropy callback given to `mbedtls_ctr_drbg_seed()`.
-     */
-    int (*MBEDTLS_PRIVATE(f_entropy))(void *data, unsigned char *output, size_t len);
-    /**
-     * The callback's context.
-     */
-    void *MBEDTLS_PRIVATE(p_entropy);
-    /**
-     * The process's fork generation at the last (re)seed.
-     */
-    uint32_t MBEDTLS_PRIVATE(fork_gen);
-    /**
-     * State flags (seeded).
-     */
-    uint32_t MBEDTLS_PRIVATE(flags);
-    /**
-     * Lock state (see the library's context lock protocol).
-     */
-    uint32_t MBEDTLS_PRIVATE(guard_state);
-    /**
-     * Id of the thread holding the mutex, 0 if none.
-     */
-    uint32_t MBEDTLS_PRIVATE(guard_holder);
-} mbedtls_ctr_drbg_context;
-#endif
 
 #ifdef __cplusplus
 extern "C" {

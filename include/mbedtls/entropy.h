@@ -156,7 +156,6 @@ typedef struct mbedtls_entropy_source_state {
     int MBEDTLS_PRIVATE(strong);
 } mbedtls_entropy_source_state;
 
-#if (defined(MBEDTLS_THREADING_C) && defined(MBEDTLS_ENTROPY_NV_SEED))
 /**
  * An entropy accumulator with its sources. Initialise with
  * `mbedtls_entropy_init()` and release with `mbedtls_entropy_free()`.
@@ -182,14 +181,18 @@ typedef struct mbedtls_entropy_context {
      * The registered sources.
      */
     mbedtls_entropy_source_state MBEDTLS_PRIVATE(source)[MBEDTLS_ENTROPY_MAX_SOURCES];
+#if defined(MBEDTLS_THREADING_C)
     /**
      * The context's mutex.
      */
     mbedtls_threading_mutex_t MBEDTLS_PRIVATE(mutex);
+#endif
+#if defined(MBEDTLS_ENTROPY_NV_SEED)
     /**
      * 0 until the first output has refreshed the NV seed.
      */
     int MBEDTLS_PRIVATE(initial_entropy_run);
+#endif
     /**
      * Lifecycle state and count of threads inside (library-owned).
      */
@@ -199,126 +202,6 @@ typedef struct mbedtls_entropy_context {
      */
     uint32_t MBEDTLS_PRIVATE(guard_holder);
 } mbedtls_entropy_context;
-#endif
-
-#if (defined(MBEDTLS_THREADING_C) && !defined(MBEDTLS_ENTROPY_NV_SEED))
-/**
- * An entropy accumulator with its sources. Initialise with
- * `mbedtls_entropy_init()` and release with `mbedtls_entropy_free()`.
- * The members before `guard_state` are upstream's, in upstream's order
- * (`source_count` is the number of registered sources, as upstream's);
- * `guard_state` and `guard_holder` are the library's lifecycle and
- * re-entry guard.
- */
-typedef struct mbedtls_entropy_context {
-    /**
-     * The accumulator's hash state.
-     */
-    mbedcrypto_entropy_accumulator MBEDTLS_PRIVATE(accumulator);
-    /**
-     * 0 after init, 1 once the accumulator is in use, -1 after free.
-     */
-    int MBEDTLS_PRIVATE(accumulator_started);
-    /**
-     * The number of registered sources.
-     */
-    int MBEDTLS_PRIVATE(source_count);
-    /**
-     * The registered sources.
-     */
-    mbedtls_entropy_source_state MBEDTLS_PRIVATE(source)[MBEDTLS_ENTROPY_MAX_SOURCES];
-    /**
-     * The context's mutex.
-     */
-    mbedtls_threading_mutex_t MBEDTLS_PRIVATE(mutex);
-    /**
-     * Lifecycle state and count of threads inside (library-owned).
-     */
-    uint32_t MBEDTLS_PRIVATE(guard_state);
-    /**
-     * The thread holding the mutex (library-owned).
-     */
-    uint32_t MBEDTLS_PRIVATE(guard_holder);
-} mbedtls_entropy_context;
-#endif
-
-#if (!defined(MBEDTLS_THREADING_C) && defined(MBEDTLS_ENTROPY_NV_SEED))
-/**
- * An entropy accumulator with its sources. Initialise with
- * `mbedtls_entropy_init()` and release with `mbedtls_entropy_free()`.
- * The members before `guard_state` are upstream's, in upstream's order
- * (`source_count` is the number of registered sources, as upstream's);
- * `guard_state` and `guard_holder` are the library's lifecycle and
- * re-entry guard.
- */
-typedef struct mbedtls_entropy_context {
-    /**
-     * The accumulator's hash state.
-     */
-    mbedcrypto_entropy_accumulator MBEDTLS_PRIVATE(accumulator);
-    /**
-     * 0 after init, 1 once the accumulator is in use, -1 after free.
-     */
-    int MBEDTLS_PRIVATE(accumulator_started);
-    /**
-     * The number of registered sources.
-     */
-    int MBEDTLS_PRIVATE(source_count);
-    /**
-     * The registered sources.
-     */
-    mbedtls_entropy_source_state MBEDTLS_PRIVATE(source)[MBEDTLS_ENTROPY_MAX_SOURCES];
-    /**
-     * 0 until the first output has refreshed the NV seed.
-     */
-    int MBEDTLS_PRIVATE(initial_entropy_run);
-    /**
-     * Lifecycle state and count of threads inside (library-owned).
-     */
-    uint32_t MBEDTLS_PRIVATE(guard_state);
-    /**
-     * The thread holding the mutex (library-owned).
-     */
-    uint32_t MBEDTLS_PRIVATE(guard_holder);
-} mbedtls_entropy_context;
-#endif
-
-#if (!defined(MBEDTLS_THREADING_C) && !defined(MBEDTLS_ENTROPY_NV_SEED))
-/**
- * An entropy accumulator with its sources. Initialise with
- * `mbedtls_entropy_init()` and release with `mbedtls_entropy_free()`.
- * The members before `guard_state` are upstream's, in upstream's order
- * (`source_count` is the number of registered sources, as upstream's);
- * `guard_state` and `guard_holder` are the library's lifecycle and
- * re-entry guard.
- */
-typedef struct mbedtls_entropy_context {
-    /**
-     * The accumulator's hash state.
-     */
-    mbedcrypto_entropy_accumulator MBEDTLS_PRIVATE(accumulator);
-    /**
-     * 0 after init, 1 once the accumulator is in use, -1 after free.
-     */
-    int MBEDTLS_PRIVATE(accumulator_started);
-    /**
-     * The number of registered sources.
-     */
-    int MBEDTLS_PRIVATE(source_count);
-    /**
-     * The registered sources.
-     */
-    mbedtls_entropy_source_state MBEDTLS_PRIVATE(source)[MBEDTLS_ENTROPY_MAX_SOURCES];
-    /**
-     * Lifecycle state and count of threads inside (library-owned).
-     */
-    uint32_t MBEDTLS_PRIVATE(guard_state);
-    /**
-     * The thread holding the mutex (library-owned).
-     */
-    uint32_t MBEDTLS_PRIVATE(guard_holder);
-} mbedtls_entropy_context;
-#endif
 
 #ifdef __cplusplus
 extern "C" {

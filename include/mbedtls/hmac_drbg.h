@@ -79,7 +79,6 @@
  */
 #define MBEDTLS_HMAC_DRBG_PR_ON 1
 
-#if defined(MBEDTLS_THREADING_C)
 /**
  * An HMAC_DRBG (NIST SP 800-90A) over SHA-1 or SHA-2.
  *
@@ -126,10 +125,12 @@ typedef struct mbedtls_hmac_drbg_context {
      * The entropy callback's context.
      */
     void *MBEDTLS_PRIVATE(p_entropy);
+#if defined(MBEDTLS_THREADING_C)
     /**
      * Serialises every operation on a seeded context.
      */
     mbedtls_threading_mutex_t MBEDTLS_PRIVATE(mutex);
+#endif
     /**
      * The keyed HMAC (K), valid while `md_ctx.md_info` is set: word 0 is
      * the byte offset of the state, placed where it is aligned.
@@ -148,75 +149,6 @@ typedef struct mbedtls_hmac_drbg_context {
      */
     uint32_t MBEDTLS_PRIVATE(guard_holder);
 } mbedtls_hmac_drbg_context;
-#endif
-
-#if !defined(MBEDTLS_THREADING_C)
-/**
- * An HMAC_DRBG (NIST SP 800-90A) over SHA-1 or SHA-2.
- *
- * Allocate it anywhere (stack, static, heap), call
- * `mbedtls_hmac_drbg_init()` once, seed it, and release it with
- * `mbedtls_hmac_drbg_free()`. The members are private: the library keeps
- * the algorithm in `md_ctx.md_info` (so `mbedtls_md_info_from_ctx()` works
- * on it), the keyed HMAC state in `hmac_state` (no heap allocation), and
- * the locking words `guard_state` / `guard_holder` (no mutex in this
- * configuration).
- * An idle context may be moved; do not copy a seeded one.
- */
-typedef struct mbedtls_hmac_drbg_context {
-    /**
-     * The algorithm (`md_info`); the two state pointers stay NULL, the
-     * library keeps the HMAC state in `hmac_state`.
-     */
-    mbedtls_md_context_t MBEDTLS_PRIVATE(md_ctx);
-    /**
-     * The working value V (the first digest-size bytes are used).
-     */
-    unsigned char MBEDTLS_PRIVATE(V)[64];
-    /**
-     * Outputs since the last (re)seed.
-     */
-    int MBEDTLS_PRIVATE(reseed_counter);
-    /**
-     * Bytes of entropy per (re)seed; 0 until seeded means "by digest size".
-     */
-    size_t MBEDTLS_PRIVATE(entropy_len);
-    /**
-     * `MBEDTLS_HMAC_DRBG_PR_ON` to reseed before every output.
-     */
-    int MBEDTLS_PRIVATE(prediction_resistance);
-    /**
-     * Outputs between automatic reseeds.
-     */
-    int MBEDTLS_PRIVATE(reseed_interval);
-    /**
-     * The entropy callback; NULL for a `mbedtls_hmac_drbg_seed_buf()`
-     * instance, which never reseeds.
-     */
-    int (*MBEDTLS_PRIVATE(f_entropy))(void*, unsigned char*, size_t);
-    /**
-     * The entropy callback's context.
-     */
-    void *MBEDTLS_PRIVATE(p_entropy);
-    /**
-     * The keyed HMAC (K), valid while `md_ctx.md_info` is set: word 0 is
-     * the byte offset of the state, placed where it is aligned.
-     */
-    uint64_t MBEDTLS_PRIVATE(hmac_state)[50];
-    /**
-     * The process's fork generation when the context was last (re)seeded.
-     */
-    uint32_t MBEDTLS_PRIVATE(fork_gen);
-    /**
-     * Lifecycle and user count of the mutex (see `threading/ctx.rs`).
-     */
-    uint32_t MBEDTLS_PRIVATE(guard_state);
-    /**
-     * Id of the thread holding the mutex, 0 if none.
-     */
-    uint32_t MBEDTLS_PRIVATE(guard_holder);
-} mbedtls_hmac_drbg_context;
-#endif
 
 #ifdef __cplusplus
 extern "C" {

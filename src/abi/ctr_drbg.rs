@@ -60,10 +60,6 @@ pub const MBEDCRYPTO_CTR_DRBG_AES_WORDS: usize = 2;
 /// One word of the opaque key storage of a CTR_DRBG context.
 pub type mbedcrypto_ctr_drbg_aes_word = u64;
 
-// The context is defined once per threading configuration (with and
-// without the mutex) rather than with a cfg on the member, for which
-// cbindgen writes the member's `;` after the `#endif`.
-
 /// A CTR_DRBG context. Allocate it anywhere, call `mbedtls_ctr_drbg_init()`
 /// first and `mbedtls_ctr_drbg_free()` last; the members are private.
 ///
@@ -76,7 +72,6 @@ pub type mbedcrypto_ctr_drbg_aes_word = u64;
 /// own: the fork generation of the last (re)seed, state flags, and the
 /// context's lock words.
 /// cbindgen:field-names=[MBEDTLS_PRIVATE(counter), MBEDTLS_PRIVATE(reseed_counter), MBEDTLS_PRIVATE(prediction_resistance), MBEDTLS_PRIVATE(entropy_len), MBEDTLS_PRIVATE(reseed_interval), MBEDTLS_PRIVATE(aes_ctx), MBEDTLS_PRIVATE(f_entropy), MBEDTLS_PRIVATE(p_entropy), MBEDTLS_PRIVATE(mutex), MBEDTLS_PRIVATE(fork_gen), MBEDTLS_PRIVATE(flags), MBEDTLS_PRIVATE(guard_state), MBEDTLS_PRIVATE(guard_holder)]
-#[cfg(mbedtls_threading_c)]
 #[repr(C)]
 pub struct mbedtls_ctr_drbg_context {
     /// The counter block V.
@@ -90,7 +85,7 @@ pub struct mbedtls_ctr_drbg_context {
     pub entropy_len: usize,
     /// Requests between automatic reseeds.
     pub reseed_interval: c_int,
-    /// The expanded AES key (opaque).
+    /// The AES key (opaque).
     pub aes_ctx: [mbedcrypto_ctr_drbg_aes_word; MBEDCRYPTO_CTR_DRBG_AES_WORDS],
     /// The entropy callback given to `mbedtls_ctr_drbg_seed()`.
     pub f_entropy:
@@ -98,50 +93,8 @@ pub struct mbedtls_ctr_drbg_context {
     /// The callback's context.
     pub p_entropy: *mut c_void,
     /// The context's mutex.
+    #[cfg(mbedtls_threading_c)]
     pub mutex: mbedtls_threading_mutex_t,
-    /// The process's fork generation at the last (re)seed.
-    pub fork_gen: u32,
-    /// State flags (seeded).
-    pub flags: u32,
-    /// Lock state (see the library's context lock protocol).
-    pub guard_state: u32,
-    /// Id of the thread holding the mutex, 0 if none.
-    pub guard_holder: u32,
-}
-
-/// A CTR_DRBG context. Allocate it anywhere, call `mbedtls_ctr_drbg_init()`
-/// first and `mbedtls_ctr_drbg_free()` last; the members are private.
-///
-/// `counter` is the DRBG's V. `reseed_counter` counts requests since the
-/// last (re)seed; before the first seed it holds the nonce length chosen
-/// with `mbedtls_ctr_drbg_set_nonce_len()`, or -1 for the default.
-/// `aes_ctx` holds the AES key (library-owned, opaque). There is
-/// no mutex in this configuration (no `MBEDTLS_THREADING_C`). The members
-/// after `p_entropy` are mbedcrypto-rs's own: the fork generation of the
-/// last (re)seed, state flags,
-/// and the context's lock words.
-/// cbindgen:field-names=[MBEDTLS_PRIVATE(counter), MBEDTLS_PRIVATE(reseed_counter), MBEDTLS_PRIVATE(prediction_resistance), MBEDTLS_PRIVATE(entropy_len), MBEDTLS_PRIVATE(reseed_interval), MBEDTLS_PRIVATE(aes_ctx), MBEDTLS_PRIVATE(f_entropy), MBEDTLS_PRIVATE(p_entropy), MBEDTLS_PRIVATE(fork_gen), MBEDTLS_PRIVATE(flags), MBEDTLS_PRIVATE(guard_state), MBEDTLS_PRIVATE(guard_holder)]
-#[cfg(not(mbedtls_threading_c))]
-#[repr(C)]
-pub struct mbedtls_ctr_drbg_context {
-    /// The counter block V.
-    pub counter: [c_uchar; 16],
-    /// Requests since the last (re)seed; before seeding, the nonce length
-    /// (-1: not chosen).
-    pub reseed_counter: c_int,
-    /// `MBEDTLS_CTR_DRBG_PR_ON` or `MBEDTLS_CTR_DRBG_PR_OFF`.
-    pub prediction_resistance: c_int,
-    /// Entropy bytes per (re)seed; 0 until seeded means the default.
-    pub entropy_len: usize,
-    /// Requests between automatic reseeds.
-    pub reseed_interval: c_int,
-    /// The expanded AES key (opaque).
-    pub aes_ctx: [mbedcrypto_ctr_drbg_aes_word; MBEDCRYPTO_CTR_DRBG_AES_WORDS],
-    /// The entropy callback given to `mbedtls_ctr_drbg_seed()`.
-    pub f_entropy:
-        Option<unsafe extern "C" fn(data: *mut c_void, output: *mut c_uchar, len: usize) -> c_int>,
-    /// The callback's context.
-    pub p_entropy: *mut c_void,
     /// The process's fork generation at the last (re)seed.
     pub fork_gen: u32,
     /// State flags (seeded).

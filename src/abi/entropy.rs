@@ -83,11 +83,6 @@ pub struct mbedcrypto_entropy_accumulator {
     pub block: [u8; 128],
 }
 
-// The context is defined once per combination of MBEDTLS_THREADING_C
-// (the mutex) and MBEDTLS_ENTROPY_NV_SEED (initial_entropy_run) rather
-// than with a cfg on those members, for which cbindgen writes the
-// member's `;` after the `#endif` (an error under -Wpedantic).
-
 /// An entropy accumulator with its sources. Initialise with
 /// `mbedtls_entropy_init()` and release with `mbedtls_entropy_free()`.
 /// The members before `guard_state` are upstream's, in upstream's order
@@ -95,7 +90,6 @@ pub struct mbedcrypto_entropy_accumulator {
 /// `guard_state` and `guard_holder` are the library's lifecycle and
 /// re-entry guard.
 /// cbindgen:field-names=[MBEDTLS_PRIVATE(accumulator), MBEDTLS_PRIVATE(accumulator_started), MBEDTLS_PRIVATE(source_count), MBEDTLS_PRIVATE(source), MBEDTLS_PRIVATE(mutex), MBEDTLS_PRIVATE(initial_entropy_run), MBEDTLS_PRIVATE(guard_state), MBEDTLS_PRIVATE(guard_holder)]
-#[cfg(all(mbedtls_threading_c, mbedtls_entropy_nv_seed))]
 #[repr(C)]
 pub struct mbedtls_entropy_context {
     /// The accumulator's hash state.
@@ -107,85 +101,11 @@ pub struct mbedtls_entropy_context {
     /// The registered sources.
     pub source: [mbedtls_entropy_source_state; MBEDTLS_ENTROPY_MAX_SOURCES],
     /// The context's mutex.
+    #[cfg(mbedtls_threading_c)]
     pub mutex: mbedtls_threading_mutex_t,
     /// 0 until the first output has refreshed the NV seed.
+    #[cfg(mbedtls_entropy_nv_seed)]
     pub initial_entropy_run: c_int,
-    /// Lifecycle state and count of threads inside (library-owned).
-    pub guard_state: u32,
-    /// The thread holding the mutex (library-owned).
-    pub guard_holder: u32,
-}
-
-/// An entropy accumulator with its sources. Initialise with
-/// `mbedtls_entropy_init()` and release with `mbedtls_entropy_free()`.
-/// The members before `guard_state` are upstream's, in upstream's order
-/// (`source_count` is the number of registered sources, as upstream's);
-/// `guard_state` and `guard_holder` are the library's lifecycle and
-/// re-entry guard.
-/// cbindgen:field-names=[MBEDTLS_PRIVATE(accumulator), MBEDTLS_PRIVATE(accumulator_started), MBEDTLS_PRIVATE(source_count), MBEDTLS_PRIVATE(source), MBEDTLS_PRIVATE(mutex), MBEDTLS_PRIVATE(guard_state), MBEDTLS_PRIVATE(guard_holder)]
-#[cfg(all(mbedtls_threading_c, not(mbedtls_entropy_nv_seed)))]
-#[repr(C)]
-pub struct mbedtls_entropy_context {
-    /// The accumulator's hash state.
-    pub accumulator: mbedcrypto_entropy_accumulator,
-    /// 0 after init, 1 once the accumulator is in use, -1 after free.
-    pub accumulator_started: c_int,
-    /// The number of registered sources.
-    pub source_count: c_int,
-    /// The registered sources.
-    pub source: [mbedtls_entropy_source_state; MBEDTLS_ENTROPY_MAX_SOURCES],
-    /// The context's mutex.
-    pub mutex: mbedtls_threading_mutex_t,
-    /// Lifecycle state and count of threads inside (library-owned).
-    pub guard_state: u32,
-    /// The thread holding the mutex (library-owned).
-    pub guard_holder: u32,
-}
-
-/// An entropy accumulator with its sources. Initialise with
-/// `mbedtls_entropy_init()` and release with `mbedtls_entropy_free()`.
-/// The members before `guard_state` are upstream's, in upstream's order
-/// (`source_count` is the number of registered sources, as upstream's);
-/// `guard_state` and `guard_holder` are the library's lifecycle and
-/// re-entry guard.
-/// cbindgen:field-names=[MBEDTLS_PRIVATE(accumulator), MBEDTLS_PRIVATE(accumulator_started), MBEDTLS_PRIVATE(source_count), MBEDTLS_PRIVATE(source), MBEDTLS_PRIVATE(initial_entropy_run), MBEDTLS_PRIVATE(guard_state), MBEDTLS_PRIVATE(guard_holder)]
-#[cfg(all(not(mbedtls_threading_c), mbedtls_entropy_nv_seed))]
-#[repr(C)]
-pub struct mbedtls_entropy_context {
-    /// The accumulator's hash state.
-    pub accumulator: mbedcrypto_entropy_accumulator,
-    /// 0 after init, 1 once the accumulator is in use, -1 after free.
-    pub accumulator_started: c_int,
-    /// The number of registered sources.
-    pub source_count: c_int,
-    /// The registered sources.
-    pub source: [mbedtls_entropy_source_state; MBEDTLS_ENTROPY_MAX_SOURCES],
-    /// 0 until the first output has refreshed the NV seed.
-    pub initial_entropy_run: c_int,
-    /// Lifecycle state and count of threads inside (library-owned).
-    pub guard_state: u32,
-    /// The thread holding the mutex (library-owned).
-    pub guard_holder: u32,
-}
-
-/// An entropy accumulator with its sources. Initialise with
-/// `mbedtls_entropy_init()` and release with `mbedtls_entropy_free()`.
-/// The members before `guard_state` are upstream's, in upstream's order
-/// (`source_count` is the number of registered sources, as upstream's);
-/// `guard_state` and `guard_holder` are the library's lifecycle and
-/// re-entry guard.
-/// cbindgen:field-names=[MBEDTLS_PRIVATE(accumulator), MBEDTLS_PRIVATE(accumulator_started), MBEDTLS_PRIVATE(source_count), MBEDTLS_PRIVATE(source), MBEDTLS_PRIVATE(guard_state), MBEDTLS_PRIVATE(guard_holder)]
-#[cfg(all(not(mbedtls_threading_c), not(mbedtls_entropy_nv_seed)))]
-#[repr(C)]
-pub struct mbedtls_entropy_context {
-    /// The accumulator's hash state.
-    pub accumulator: mbedcrypto_entropy_accumulator,
-    /// 0 after init, 1 once the accumulator is in use, -1 after free.
-    pub accumulator_started: c_int,
-    /// The number of registered sources.
-    pub source_count: c_int,
-    /// The registered sources.
-    pub source: [mbedtls_entropy_source_state; MBEDTLS_ENTROPY_MAX_SOURCES],
     /// Lifecycle state and count of threads inside (library-owned).
     pub guard_state: u32,
     /// The thread holding the mutex (library-owned).
