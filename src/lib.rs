@@ -8,9 +8,10 @@
 //! live in [`abi`], which has no dependencies so the ABI checks (`systest/`)
 //! can read it on its own.
 //!
-//! `unsafe` code lives only in the C boundary (`*/ffi.rs`, `ext_ffi.rs`,
-//! `ffi/`, `platform/sys.rs`) and in the mutex backends
-//! (`threading/{builtin,pthread,alt,park}.rs`).
+//! `unsafe` code lives only in the C boundary (`*/ffi.rs`, `*_ffi.rs`,
+//! `ffi/`, `platform/sys.rs`, `platform/fork.rs`) and in the mutex
+//! backends (`threading/{builtin,pthread,alt,park,ctx}.rs`, and the test
+//! backend `threading/alt_test_backend.rs`).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![allow(non_camel_case_types, non_upper_case_globals)]
