@@ -7,29 +7,12 @@
 //! The vectors are read from `$MBEDCRYPTO_VECTORS` or
 //! `<repo>/../shared/vectors`; the test fails if they are missing.
 
+mod common;
+use common::{unhex, vectors_dir};
 use std::collections::HashMap;
 use std::ffi::{c_int, c_uchar, c_void};
-use std::path::PathBuf;
 
 use mbedcrypto::*;
-
-fn vectors_dir() -> PathBuf {
-    let dir = std::env::var_os("MBEDCRYPTO_VECTORS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors"));
-    assert!(
-        dir.join("nist-drbg").is_dir(),
-        "test vectors not found at {} (set MBEDCRYPTO_VECTORS)",
-        dir.display()
-    );
-    dir
-}
-
-fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len() / 2)
-        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).expect("hex"))
-        .collect()
-}
 
 /// Serves the entropy inputs of a case in order.
 struct Feed {
@@ -221,7 +204,7 @@ fn nist_ctr_drbg_vectors() {
         }
     );
     let wanted = format!("AES-{} use df", keysize * 8);
-    let dir = vectors_dir().join("nist-drbg");
+    let dir = vectors_dir("nist-drbg");
     let mut total = 0;
     for (sub, mode) in [
         ("no_reseed", Mode::NoReseed),

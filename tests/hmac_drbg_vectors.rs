@@ -14,29 +14,12 @@
 //! The vectors are read from `$MBEDCRYPTO_VECTORS` or
 //! `<repo>/../shared/vectors`; the test fails if they are missing.
 
+mod common;
+use common::{unhex, vectors_dir};
 use std::ffi::{c_int, c_uchar, c_void};
-use std::path::PathBuf;
 use std::ptr;
 
 use mbedcrypto::*;
-
-fn vectors_dir() -> PathBuf {
-    let dir = std::env::var_os("MBEDCRYPTO_VECTORS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors"));
-    assert!(
-        dir.join("nist-drbg").is_dir(),
-        "test vectors not found at {} (set MBEDCRYPTO_VECTORS)",
-        dir.display()
-    );
-    dir
-}
-
-fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len() / 2)
-        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).expect("hex"))
-        .collect()
-}
 
 /// A byte string served in order, whatever the sizes of the requests.
 struct Feed {
@@ -271,7 +254,7 @@ fn run(case: &Case, md: mbedtls_md_type_t, mode: Mode) -> Result<(), String> {
 #[cfg_attr(miri, ignore)]
 fn nist_hmac_drbg_vectors() {
     mbedcrypto::install_test_backend();
-    let dir = vectors_dir().join("nist-drbg");
+    let dir = vectors_dir("nist-drbg");
     let mut total = 0;
     for (sub, mode) in [
         ("no_reseed", Mode::NoReseed),

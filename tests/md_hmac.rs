@@ -6,14 +6,9 @@
 //! after `mbedtls_md_hmac_reset()` on the same context, and once more after
 //! re-keying a context that was used with another key.
 
+mod common;
+use common::unhex;
 use mbedcrypto::*;
-
-fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
 
 /// The keys and messages of RFC 4231 (`rfc4231 = true`) or RFC 2202.
 fn inputs(rfc4231: bool) -> Vec<(Vec<u8>, Vec<u8>)> {

@@ -14,8 +14,9 @@
 //! The vectors are read from `$MBEDCRYPTO_VECTORS/nist-sha` or
 //! `<repo>/../shared/vectors/nist-sha`; the test fails if they are missing.
 
+mod common;
+use common::{unhex, vectors_dir};
 use std::ffi::c_int;
-use std::path::PathBuf;
 use std::ptr::{null, null_mut};
 
 use mbedcrypto::*;
@@ -203,32 +204,10 @@ impl Drop for MdCtx {
     }
 }
 
-fn vectors_dir() -> PathBuf {
-    let dir = match std::env::var_os("MBEDCRYPTO_VECTORS") {
-        Some(v) => PathBuf::from(v),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors"),
-    }
-    .join("nist-sha");
-    assert!(
-        dir.is_dir(),
-        "NIST SHA vectors not found at {} (set MBEDCRYPTO_VECTORS)",
-        dir.display()
-    );
-    dir
-}
-
-fn unhex(s: &str) -> Vec<u8> {
-    assert!(s.len().is_multiple_of(2), "odd hex length: {s}");
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
-        .collect()
-}
-
 /// The `name = value` lines of a response file, in order, CRs stripped;
 /// comments, headers (`[L = 32]`) and blank lines dropped.
 fn records(alg: Alg, kind: &str) -> Vec<(String, String)> {
-    let path = vectors_dir().join(format!("{}{kind}.rsp", alg.file_prefix()));
+    let path = vectors_dir("nist-sha").join(format!("{}{kind}.rsp", alg.file_prefix()));
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let mut header_l = None;
