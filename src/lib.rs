@@ -19,6 +19,8 @@
 // uses the rest is left out.
 #![cfg_attr(loom, allow(dead_code))]
 
+extern crate alloc;
+
 pub mod abi;
 #[cfg(mbedtls_ctr_drbg_c)]
 mod ctr_drbg;
