@@ -28,8 +28,8 @@ DIST        := target/dist/$(CONFIG)$(DIST_SUFFIX)
 
 export MBEDCRYPTO_THREADING_ALT_INCLUDE ?= $(CURDIR)/c-tests/alt
 
-.PHONY: all lib headers docs demo test setup setup-quiet c-test bench clean \
-        lint unit abi valgrind tsan loom miri nostd
+.PHONY: all lib headers docs demo test setup setup-quiet setup-firmware c-test bench clean \
+        lint unit abi valgrind tsan loom miri nostd firmware-test
 
 all: lib
 
@@ -54,6 +54,14 @@ c-test:
 	$(PYTHON) tools/dist.py $(CONFIG) --profile $(PROFILE) $(if $(filter tsan,$(SAN)),--tsan) >/dev/null
 	$(MAKE) -C c-tests check DIST=$(CURDIR)/target/dist/$(CONFIG)$(if $(filter tsan,$(SAN)),-tsan)$(DIST_SUFFIX) \
 	    CONFIG=$(CONFIG) SAN=$(SAN)
+
+# The test firmware under QEMU (Cortex-M4, mps2-an386): see firmware/.
+firmware-test: setup-firmware
+	$(PYTHON) tools/dist.py firmware >/dev/null
+	$(MAKE) -C firmware check DIST=$(CURDIR)/target/dist/firmware
+
+setup-firmware:
+	@tools/setup.sh --firmware
 
 # ---- the CI suite ------------------------------------------------------------
 

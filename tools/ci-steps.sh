@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything `make test` runs, step by step; stops at the first failure and
 # prints how long each step took. Steps: fmt clippy docs unit options abi
-# valgrind_c shared tsan loom miri nostd demo bench. Run `tools/setup.sh` first (make test does).
+# valgrind_c shared tsan loom miri nostd firmware demo bench. Run `tools/setup.sh` first (make test does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,7 +36,7 @@ clippy()   {
     done
     echo "--- clippy (firmware, no_std, without threading and with threading-alt)"
     cargo clippy --lib --target thumbv7em-none-eabihf --no-default-features -- -D warnings
-    MBEDCRYPTO_THREADING_ALT_INCLUDE=$PWD/c-tests/alt-firmware \
+    MBEDCRYPTO_THREADING_ALT_INCLUDE=$PWD/firmware \
         cargo clippy --lib --target thumbv7em-none-eabihf --no-default-features \
         --features threading-alt -- -D warnings
 }
@@ -90,10 +90,15 @@ nostd()    {
     # (threading_alt.h measured by arm-none-eabi-gcc).
     cargo rustc --lib --crate-type staticlib --target thumbv7em-none-eabihf \
         --no-default-features --profile firmware
-    MBEDCRYPTO_THREADING_ALT_INCLUDE=$PWD/c-tests/alt-firmware \
+    MBEDCRYPTO_THREADING_ALT_INCLUDE=$PWD/firmware \
         cargo rustc --lib --crate-type staticlib --target thumbv7em-none-eabihf \
         --no-default-features --features threading-alt --profile firmware
     ls -l target/thumbv7em-none-eabihf/firmware/libmbedcrypto.a
+}
+firmware() {
+    # The test firmware on QEMU's Cortex-M4 board (firmware/).
+    python3 tools/dist.py firmware >/dev/null
+    make -C firmware --no-print-directory check DIST=$PWD/target/dist/firmware
 }
 options()  {
     # Module options (upstream's config macros as Cargo features): the
@@ -129,6 +134,7 @@ step "ThreadSanitizer (C and Rust instrumented)" tsan
 step "loom models" loom
 step "Miri" miri
 step "no_std firmware build" nostd
+step "test firmware under QEMU (Cortex-M4)" firmware
 step "demo (three backends)" demo
 step "benchmark smoke run" bench
 echo

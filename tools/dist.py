@@ -11,7 +11,8 @@ Each configuration builds in its own Cargo target directory
 mixes up another's library.
 
 Usage: tools/dist.py CONFIG [--profile debug|release] [--tsan]
-CONFIG is builtin, pthread, alt or none. For alt, the environment variable
+CONFIG is builtin, pthread, alt, none or firmware (thumbv7em-none-eabihf,
+the `firmware` Cargo profile; --profile is ignored). For alt, the environment variable
 MBEDCRYPTO_THREADING_ALT_INCLUDE must name the directory of threading_alt.h
 (it defaults to c-tests/alt, the tested example). Prints the dist directory.
 """
@@ -30,7 +31,12 @@ FEATURES = {
     "pthread": ["--features", "threading-pthread"],
     "alt": ["--no-default-features", "--features", "std,threading-alt"],
     "none": ["--no-default-features", "--features", "std"],
+    # Cortex-M4 firmware (no_std): the application's interrupt-masking mutex
+    # (threading_alt.h in firmware/) and its hardware entropy poll.
+    "firmware": ["--no-default-features", "--features", "threading-alt,entropy-hardware-alt"],
 }
+
+FIRMWARE_TARGET = "thumbv7em-none-eabihf"
 
 
 def main():
@@ -45,13 +51,18 @@ def main():
     env = dict(os.environ)
     if args.config == "alt":
         env.setdefault("MBEDCRYPTO_THREADING_ALT_INCLUDE", os.path.join(ROOT, "c-tests", "alt"))
+    if args.config == "firmware":
+        env["MBEDCRYPTO_THREADING_ALT_INCLUDE"] = os.path.join(ROOT, "firmware")
+        name = "firmware"
 
     cmd = ["cargo"]
     if args.tsan:
         cmd.append("+nightly")
     cmd += ["build", "--lib", "--message-format=json-render-diagnostics", "--target-dir", target_dir]
     cmd += FEATURES[args.config]
-    if args.profile == "release":
+    if args.config == "firmware":
+        cmd += ["--target", FIRMWARE_TARGET, "--profile", "firmware"]
+    elif args.profile == "release":
         cmd.append("--release")
     if args.tsan:
         host = "x86_64-unknown-linux-gnu"

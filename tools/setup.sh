@@ -4,8 +4,12 @@
 # everything is there.
 set -euo pipefail
 
+# --minimal: what `make demo` needs. --firmware: what `make firmware-test`
+# needs (the Arm toolchain, newlib, QEMU and the Rust target).
 minimal=0
+firmware=0
 [ "${1:-}" = "--minimal" ] && minimal=1
+[ "${1:-}" = "--firmware" ] && firmware=1 && minimal=1
 
 SUDO=""
 if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then SUDO=sudo; fi
@@ -15,12 +19,22 @@ need_cmd() { command -v "$1" >/dev/null 2>&1 || apt_missing+=("$2"); }
 need_cmd cc gcc
 need_cmd make make
 need_cmd python3 python3
+need_firmware() {
+    need_cmd arm-none-eabi-gcc gcc-arm-none-eabi
+    need_cmd qemu-system-arm qemu-system-arm
+    # newlib (and its semihosting specs) for the test firmware.
+    if ! [ -f /usr/lib/arm-none-eabi/newlib/rdimon.specs ] && \
+       ! [ -f "$(arm-none-eabi-gcc -print-file-name=rdimon.specs 2>/dev/null)" ]; then
+        apt_missing+=(libnewlib-arm-none-eabi)
+    fi
+}
+[ $firmware = 1 ] && need_firmware
 if [ $minimal = 0 ]; then
+    need_firmware
+    need_cmd openssl openssl
     need_cmd valgrind valgrind
     need_cmd nm binutils
     need_cmd g++ g++
-    # The firmware build's C compiler (probes threading_alt.h for Cortex-M).
-    need_cmd arm-none-eabi-gcc gcc-arm-none-eabi
     # GCC's sanitizer runtimes (for the ASan+UBSan C tests).
     if command -v cc >/dev/null 2>&1; then
         probe=$(mktemp -d)
@@ -48,6 +62,13 @@ for c in rustfmt clippy; do
         rustup component add "$c" >/dev/null
     fi
 done
+target_firmware() {
+    if ! rustup target list --installed | grep -q '^thumbv7em-none-eabihf$'; then
+        echo "setup: rustup target add thumbv7em-none-eabihf"
+        rustup target add thumbv7em-none-eabihf >/dev/null
+    fi
+}
+[ $firmware = 1 ] && target_firmware
 [ $minimal = 1 ] && exit 0
 
 # Nightly: ThreadSanitizer (-Zbuild-std needs rust-src) and Miri.
@@ -62,8 +83,5 @@ for c in rust-src miri; do
         rustup component add "$c" --toolchain nightly >/dev/null
     fi
 done
-# The firmware target, for the no_std build check.
-if ! rustup target list --installed | grep -q '^thumbv7em-none-eabihf$'; then
-    echo "setup: rustup target add thumbv7em-none-eabihf"
-    rustup target add thumbv7em-none-eabihf >/dev/null
-fi
+# The firmware target, for the no_std build and the test firmware.
+target_firmware

@@ -1,0 +1,328 @@
+/*
+ * fw_main.c: the test firmware. Runs the portable checks of every module
+ * on a Cortex-M4 (QEMU mps2-an386) with an interrupt-masking mutex, and
+ * exits with 0 only if all of them pass.
+ *
+ * Groups: the threading layer and its misuse, hashes and HMAC, the DRBG
+ * self-tests and known answers, and one CTR_DRBG and one HMAC_DRBG shared
+ * between the main loop and the SysTick interrupt (which really preempts
+ * the main loop between, and inside, its calls).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mbedtls/ctr_drbg.h"
+#include "mbedtls/entropy.h"
+#include "mbedtls/hmac_drbg.h"
+#include "mbedtls/md.h"
+#include "mbedtls/platform.h"
+#include "mbedtls/sha1.h"
+#include "mbedtls/sha256.h"
+#include "mbedtls/sha512.h"
+#include "mbedtls/threading.h"
+
+#include "../c-tests/harness.h"
+#include "fw.h"
+
+#if !defined(MBEDTLS_THREADING_ALT) || !defined(MBEDTLS_ENTROPY_HARDWARE_ALT)
+#error "the test firmware is built with threading-alt and entropy-hardware-alt"
+#endif
+
+/* ---- the platform's entropy ------------------------------------------- */
+
+/* The emulated board has no TRNG. This stands in for one (xorshift), so it
+ * is NOT a source of entropy: real firmware reads its hardware here. */
+static uint32_t fw_noise = 0x2545F491u;
+
+int mbedtls_hardware_poll(void *data, unsigned char *output, size_t len, size_t *olen)
+{
+    (void) data;
+    for (size_t i = 0; i < len; i++) {
+        fw_noise ^= fw_noise << 13;
+        fw_noise ^= fw_noise >> 17;
+        fw_noise ^= fw_noise << 5;
+        output[i] = (unsigned char) fw_noise;
+    }
+    *olen = len;
+    return 0;
+}
+
+static uint32_t primask(void)
+{
+    uint32_t v;
+    __asm volatile ("mrs %0, primask" : "=r"(v));
+    return v;
+}
+
+/* ---- threading -------------------------------------------------------- */
+
+typedef struct {
+    mbedtls_ctr_drbg_context *ctx;
+    int inner_rc;
+} reenter_t;
+
+static int reentering_entropy(void *p, unsigned char *out, size_t len)
+{
+    reenter_t *r = (reenter_t *) p;
+    unsigned char buf[16];
+    r->inner_rc = mbedtls_ctr_drbg_random(r->ctx, buf, sizeof(buf));
+    memset(out, 0x5A, len);
+    return r->inner_rc == 0 ? 0 : -1;
+}
+
+void fw_test_threading(void)
+{
+    mbedtls_threading_mutex_t a, b;
+    mbedtls_mutex_init(&a);
+    mbedtls_mutex_init(&b);
+    CHECK_EQ(primask(), 0);
+    CHECK_EQ(mbedtls_mutex_lock(&a), 0);
+    CHECK_EQ(primask(), 1);
+    MISUSE_EQ(mbedtls_mutex_lock(&a), MBEDTLS_ERR_THREADING_MUTEX_ERROR);
+    /* Nested locks keep interrupts masked until the outermost unlock. */
+    CHECK_EQ(mbedtls_mutex_lock(&b), 0);
+    CHECK_EQ(mbedtls_mutex_unlock(&b), 0);
+    CHECK_EQ(primask(), 1);
+    CHECK_EQ(mbedtls_mutex_unlock(&a), 0);
+    CHECK_EQ(primask(), 0);
+    MISUSE_EQ(mbedtls_mutex_unlock(&a), MBEDTLS_ERR_THREADING_MUTEX_ERROR);
+    mbedtls_mutex_free(&a);
+    mbedtls_mutex_free(&b);
+    /* The library refuses a freed mutex before the firmware sees it. */
+    MISUSE_EQ(mbedtls_mutex_lock(&a), MBEDTLS_ERR_THREADING_BAD_INPUT_DATA);
+    MISUSE_EQ(mbedtls_mutex_lock(NULL), MBEDTLS_ERR_THREADING_BAD_INPUT_DATA);
+
+    /* An entropy callback that re-enters its DRBG gets an error, and the
+     * seed fails cleanly, with no deadlock (here: no lock taken twice). */
+    mbedtls_ctr_drbg_context ctx;
+    reenter_t r = { &ctx, 0 };
+    unsigned char out[16];
+    mbedtls_ctr_drbg_init(&ctx);
+    MISUSE_EQ(mbedtls_ctr_drbg_seed(&ctx, reentering_entropy, &r, NULL, 0),
+              MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED);
+    CHECK_EQ(r.inner_rc, MBEDTLS_ERR_THREADING_MUTEX_ERROR);
+    CHECK(mbedtls_ctr_drbg_random(&ctx, out, sizeof(out)) != 0);
+    mbedtls_ctr_drbg_free(&ctx);
+    mbedtls_ctr_drbg_free(&ctx);
+    CHECK_EQ(primask(), 0);
+}
+
+/* ---- hashes ----------------------------------------------------------- */
+
+static int hex_eq(const unsigned char *got, const char *hex, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned int byte;
+        if (sscanf(hex + 2 * i, "%2x", &byte) != 1 || got[i] != byte) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+void fw_test_hashes(void)
+{
+    static const unsigned char abc[] = "abc";
+    unsigned char out[64];
+
+    CHECK_EQ(mbedtls_sha1(abc, 3, out), 0);
+    CHECK(hex_eq(out, "a9993e364706816aba3e25717850c26c9cd0d89d", 20));
+    CHECK_EQ(mbedtls_sha256(abc, 3, out, 0), 0);
+    CHECK(hex_eq(out, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", 32));
+    CHECK_EQ(mbedtls_sha256(abc, 3, out, 1), 0);
+    CHECK(hex_eq(out, "23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7", 28));
+    CHECK_EQ(mbedtls_sha512(abc, 3, out, 0), 0);
+    CHECK(hex_eq(out, "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
+                      "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f", 64));
+    CHECK_EQ(mbedtls_sha512(abc, 3, out, 1), 0);
+    CHECK(hex_eq(out, "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed"
+                      "8086072ba1e7cc2358baeca134c825a7", 48));
+
+    /* HMAC-SHA-256, RFC 4231 test case 2. */
+    const mbedtls_md_info_t *info = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
+    CHECK(info != NULL);
+    static const unsigned char key[] = "Jefe";
+    static const unsigned char msg[] = "what do ya want for nothing?";
+    CHECK_EQ(mbedtls_md_hmac(info, key, 4, msg, 28, out), 0);
+    CHECK(hex_eq(out, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843", 32));
+
+    /* The streaming interface agrees with the one-shot. */
+    mbedtls_md_context_t md;
+    unsigned char out2[32];
+    mbedtls_md_init(&md);
+    CHECK_EQ(mbedtls_md_setup(&md, info, 1), 0);
+    CHECK_EQ(mbedtls_md_hmac_starts(&md, key, 4), 0);
+    CHECK_EQ(mbedtls_md_hmac_update(&md, msg, 10), 0);
+    CHECK_EQ(mbedtls_md_hmac_update(&md, msg + 10, 18), 0);
+    CHECK_EQ(mbedtls_md_hmac_finish(&md, out2), 0);
+    CHECK(memcmp(out, out2, 32) == 0);
+    mbedtls_md_free(&md);
+    mbedtls_md_free(&md);
+
+    CHECK_EQ(mbedtls_sha1_self_test(0), 0);
+    CHECK_EQ(mbedtls_sha256_self_test(0), 0);
+    CHECK_EQ(mbedtls_sha512_self_test(0), 0);
+}
+
+/* ---- DRBGs ------------------------------------------------------------ */
+
+void fw_test_drbg(void)
+{
+    CHECK_EQ(mbedtls_ctr_drbg_self_test(0), 0);
+    CHECK_EQ(mbedtls_hmac_drbg_self_test(0), 0);
+    CHECK_EQ(mbedtls_entropy_self_test(0), 0);
+    CHECK_EQ(mbedtls_entropy_source_self_test(0), 0);
+
+    /* Seeded from the entropy module over the hardware poll. */
+    mbedtls_entropy_context entropy;
+    mbedtls_ctr_drbg_context ctr;
+    unsigned char a[48], b[48];
+    mbedtls_entropy_init(&entropy);
+    mbedtls_ctr_drbg_init(&ctr);
+    CHECK_EQ(mbedtls_ctr_drbg_seed(&ctr, mbedtls_entropy_func, &entropy,
+                                   (const unsigned char *) "fw", 2), 0);
+    CHECK_EQ(mbedtls_ctr_drbg_random(&ctr, a, sizeof(a)), 0);
+    CHECK_EQ(mbedtls_ctr_drbg_random(&ctr, b, sizeof(b)), 0);
+    CHECK(memcmp(a, b, sizeof(a)) != 0);
+    CHECK_EQ(mbedtls_ctr_drbg_reseed(&ctr, NULL, 0), 0);
+    mbedtls_ctr_drbg_free(&ctr);
+    mbedtls_entropy_free(&entropy);
+}
+
+/* ---- a DRBG shared with an interrupt handler -------------------------- */
+
+#define SHARED_MAIN_DRAWS 600
+#define SHARED_MAX_ISR_DRAWS 600
+#define BLOCK 16
+
+typedef int (*draw_fn)(void *, unsigned char *, size_t);
+
+static struct {
+    draw_fn draw;
+    void *ctx;
+    unsigned char main_out[SHARED_MAIN_DRAWS][BLOCK];
+    unsigned char isr_out[SHARED_MAX_ISR_DRAWS][BLOCK];
+    volatile uint32_t isr_draws;
+    volatile uint32_t isr_errors;
+    volatile uint32_t main_inside;    /* 1 while main is inside a draw */
+    volatile uint32_t isr_while_inside; /* ISR draws that preempted one */
+} shared;
+
+static void shared_tick(void)
+{
+    uint32_t n = shared.isr_draws;
+    if (n >= SHARED_MAX_ISR_DRAWS) {
+        return;
+    }
+    if (shared.main_inside) {
+        shared.isr_while_inside++;
+    }
+    if (shared.draw(shared.ctx, shared.isr_out[n], BLOCK) != 0) {
+        shared.isr_errors++;
+        return;
+    }
+    shared.isr_draws = n + 1;
+}
+
+/* Deterministic entropy, so that the reference run repeats the seed. */
+static int counting_entropy(void *p, unsigned char *out, size_t len)
+{
+    (void) p;
+    for (size_t i = 0; i < len; i++) {
+        out[i] = (unsigned char) (i * 7 + 1);
+    }
+    return 0;
+}
+
+static int block_cmp(const void *a, const void *b)
+{
+    return memcmp(a, b, BLOCK);
+}
+
+/* All blocks, main's and the interrupt's, sorted. */
+static unsigned char all_blocks[SHARED_MAIN_DRAWS + SHARED_MAX_ISR_DRAWS][BLOCK];
+static unsigned char ref_blocks[SHARED_MAIN_DRAWS + SHARED_MAX_ISR_DRAWS][BLOCK];
+
+/* Runs main's draws with the SysTick handler drawing too, then checks that
+ * the blocks drawn are exactly those of a serial run of as many draws, and
+ * that the context's next output is the serial run's next one. */
+static void shared_run(const char *name, draw_fn draw, void *ctx, void *ref, uint32_t reload)
+{
+    memset(&shared, 0, sizeof(shared));
+    shared.draw = draw;
+    shared.ctx = ctx;
+    uint32_t errors = 0;
+    fw_tick_hook = shared_tick;
+    fw_systick(reload);
+    for (int i = 0; i < SHARED_MAIN_DRAWS; i++) {
+        shared.main_inside = 1;
+        errors += draw(ctx, shared.main_out[i], BLOCK) != 0;
+        shared.main_inside = 0;
+    }
+    fw_systick(0);
+    fw_tick_hook = 0;
+    CHECK_EQ(errors, 0);
+    CHECK_EQ(shared.isr_errors, 0);
+    uint32_t total = SHARED_MAIN_DRAWS + shared.isr_draws;
+    printf("%s: %d draws in main, %lu in the interrupt (%lu of them inside a main draw)\n",
+           name, SHARED_MAIN_DRAWS, (unsigned long) shared.isr_draws,
+           (unsigned long) shared.isr_while_inside);
+    CHECK(shared.isr_draws > 0);
+    CHECK(shared.isr_while_inside > 0);
+
+    memcpy(all_blocks, shared.main_out, sizeof(shared.main_out));
+    memcpy(all_blocks[SHARED_MAIN_DRAWS], shared.isr_out, (size_t) shared.isr_draws * BLOCK);
+    for (uint32_t i = 0; i < total; i++) {
+        CHECK_EQ(draw(ref, ref_blocks[i], BLOCK), 0);
+    }
+    qsort(all_blocks, total, BLOCK, block_cmp);
+    qsort(ref_blocks, total, BLOCK, block_cmp);
+    CHECK(memcmp(all_blocks, ref_blocks, (size_t) total * BLOCK) == 0);
+    unsigned char next[BLOCK], next_ref[BLOCK];
+    CHECK_EQ(draw(ctx, next, BLOCK), 0);
+    CHECK_EQ(draw(ref, next_ref, BLOCK), 0);
+    CHECK(memcmp(next, next_ref, BLOCK) == 0);
+}
+
+void fw_test_shared_drbg(void)
+{
+    static mbedtls_ctr_drbg_context ctr, ctr_ref;
+    static mbedtls_hmac_drbg_context hmac, hmac_ref;
+    static const unsigned char pers[] = "shared";
+    mbedtls_ctr_drbg_context *c[2] = { &ctr, &ctr_ref };
+    for (int i = 0; i < 2; i++) {
+        mbedtls_ctr_drbg_init(c[i]);
+        CHECK_EQ(mbedtls_ctr_drbg_seed(c[i], counting_entropy, NULL, pers, sizeof(pers)), 0);
+        /* No reseed in between: both runs make the same number of draws
+         * but the reseed point would depend on the interleaving. */
+        mbedtls_ctr_drbg_set_reseed_interval(c[i], 100000);
+    }
+    shared_run("ctr_drbg", mbedtls_ctr_drbg_random, &ctr, &ctr_ref, 3000);
+    mbedtls_ctr_drbg_free(&ctr);
+    mbedtls_ctr_drbg_free(&ctr_ref);
+
+    const mbedtls_md_info_t *info = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
+    mbedtls_hmac_drbg_context *h[2] = { &hmac, &hmac_ref };
+    for (int i = 0; i < 2; i++) {
+        mbedtls_hmac_drbg_init(h[i]);
+        CHECK_EQ(mbedtls_hmac_drbg_seed(h[i], info, counting_entropy, NULL, pers, sizeof(pers)), 0);
+        mbedtls_hmac_drbg_set_reseed_interval(h[i], 100000);
+    }
+    shared_run("hmac_drbg", mbedtls_hmac_drbg_random, &hmac, &hmac_ref, 3000);
+    mbedtls_hmac_drbg_free(&hmac);
+    mbedtls_hmac_drbg_free(&hmac_ref);
+}
+
+int main(void)
+{
+    printf("mbedcrypto-rs test firmware (Cortex-M4, interrupt-masking mutex)\n");
+    fw_threading_setup();
+    fw_test_threading();
+    fw_test_hashes();
+    fw_test_drbg();
+    fw_test_shared_drbg();
+    printf("locks taken: %lu\n", (unsigned long) fw_lock_count);
+    mbedtls_threading_free_alt();
+    return harness_finish("firmware");
+}
