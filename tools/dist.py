@@ -54,6 +54,10 @@ def main():
     if args.config == "firmware":
         env["MBEDCRYPTO_THREADING_ALT_INCLUDE"] = os.path.join(ROOT, "firmware")
         name = "firmware"
+        # A set RUSTFLAGS, even an empty one, would replace the size
+        # options that .cargo/config.toml gives this target.
+        if not env.get("RUSTFLAGS", "").strip():
+            env.pop("RUSTFLAGS", None)
 
     cmd = ["cargo"]
     if args.tsan:
