@@ -11,6 +11,13 @@ extern void (*volatile fw_tick_hook)(void);
 /* Starts SysTick with the given reload value, or stops it for 0. */
 void fw_systick(uint32_t reload);
 
+/* A clock in SysTick counts (40 instructions each under -icount shift=0):
+ * start, read, stop. Uses SysTick, so not during the shared-DRBG test. */
+void fw_clock_start(void);
+uint64_t fw_clock(void);
+void fw_clock_stop(void);
+#define FW_INSNS_PER_COUNT 40u
+
 /* Installs the interrupt-masking mutex (fw_mutex.c). */
 void fw_threading_setup(void);
 /* How many locks the mutex functions have taken (fw_mutex.c). */

@@ -78,3 +78,43 @@ void fw_systick(uint32_t reload)
     syst[2] = 0;                    /* CVR */
     syst[0] = 7;                    /* CSR: processor clock, interrupt, enable */
 }
+
+/* ---- an instruction clock --------------------------------------------- */
+
+/* Under `qemu-system-arm -icount shift=0` the guest's clock advances one
+ * nanosecond per instruction, and SysTick counts the board's 25 MHz clock,
+ * so one SysTick count is 40 instructions. fw_clock_start() runs SysTick
+ * free (reload 2^24 - 1) and counts wraps in the interrupt. */
+static volatile uint32_t clock_wraps;
+
+static void clock_tick(void)
+{
+    clock_wraps++;
+}
+
+void fw_clock_start(void)
+{
+    clock_wraps = 0;
+    fw_tick_hook = clock_tick;
+    fw_systick(0xFFFFFFu);
+    /* The counter reads 0 until its first reload. */
+    while ((((volatile uint32_t *) 0xE000E010)[2] & 0xFFFFFFu) == 0) {
+    }
+}
+
+uint64_t fw_clock(void)
+{
+    volatile uint32_t *syst = (volatile uint32_t *) 0xE000E010;
+    uint32_t wraps, cvr;
+    do {
+        wraps = clock_wraps;
+        cvr = syst[2];
+    } while (wraps != clock_wraps);
+    return (uint64_t) wraps * 0x1000000u + (0xFFFFFFu - (cvr & 0xFFFFFFu));
+}
+
+void fw_clock_stop(void)
+{
+    fw_systick(0);
+    fw_tick_hook = 0;
+}
