@@ -189,6 +189,14 @@ impl BuildConfig {
             "md.h: the generic message-digest layer, with HMAC",
         ));
         m.push((
+            "MBEDTLS_MEMORY_BUFFER_ALLOC_C",
+            "memory_buffer_alloc.h: a heap over a static buffer behind mbedtls_calloc()",
+        ));
+        m.push((
+            "MBEDTLS_MEMORY_DEBUG",
+            "the heap's statistics: mbedtls_memory_buffer_alloc_status() and the counters",
+        ));
+        m.push((
             "MBEDTLS_PLATFORM_C",
             "platform.h: the platform abstraction layer",
         ));

@@ -84,6 +84,13 @@ pub const HEADERS: &[HeaderSpec] = &[
         sources: &["src/abi/hmac_drbg.rs", "src/hmac_drbg/ffi.rs"],
     },
     HeaderSpec {
+        name: "memory_buffer_alloc.h",
+        sources: &[
+            "src/abi/memory_buffer_alloc.rs",
+            "src/memory_buffer_alloc/ffi.rs",
+        ],
+    },
+    HeaderSpec {
         name: "threading_ext.h",
         sources: &["src/abi/threading_ext.rs", "src/threading/ext_ffi.rs"],
     },

@@ -29,5 +29,6 @@ void fw_test_threading(void);
 void fw_test_hashes(void);
 void fw_test_drbg(void);
 void fw_test_shared_drbg(void);
+void fw_test_heap(void);
 
 #endif /* MBEDCRYPTO_FW_H */

@@ -16,6 +16,7 @@
 #include "mbedtls/entropy.h"
 #include "mbedtls/hmac_drbg.h"
 #include "mbedtls/md.h"
+#include "mbedtls/memory_buffer_alloc.h"
 #include "mbedtls/platform.h"
 #include "mbedtls/sha1.h"
 #include "mbedtls/sha256.h"
@@ -314,6 +315,49 @@ void fw_test_shared_drbg(void)
     mbedtls_hmac_drbg_free(&hmac_ref);
 }
 
+/* ---- the static-buffer heap ------------------------------------------ */
+
+static unsigned char fw_heap[96 * 1024] __attribute__((aligned(8)));
+
+static int in_fw_heap(const void *p)
+{
+    return (const unsigned char *) p >= fw_heap &&
+           (const unsigned char *) p < fw_heap + sizeof(fw_heap);
+}
+
+void fw_test_heap(void)
+{
+    size_t used, blocks;
+    /* The library's own allocations land in the static heap. */
+    mbedtls_md_context_t md;
+    mbedtls_md_init(&md);
+    CHECK_EQ(mbedtls_md_setup(&md, mbedtls_md_info_from_type(MBEDTLS_MD_SHA512), 1), 0);
+    mbedtls_memory_buffer_alloc_cur_get(&used, &blocks);
+    CHECK(used > 0);
+    mbedtls_md_free(&md);
+
+    /* An allocation while a lock is held: the heap's lock nests inside it
+     * and interrupts stay masked until the outer unlock. */
+    mbedtls_threading_mutex_t outer;
+    mbedtls_mutex_init(&outer);
+    CHECK_EQ(mbedtls_mutex_lock(&outer), 0);
+    void *p = mbedtls_calloc(1, 100);
+    CHECK(p != NULL && in_fw_heap(p));
+    CHECK_EQ(primask(), 1);
+    mbedtls_free(p);
+    CHECK_EQ(primask(), 1);
+    CHECK_EQ(mbedtls_mutex_unlock(&outer), 0);
+    CHECK_EQ(primask(), 0);
+    mbedtls_mutex_free(&outer);
+
+    /* A bad free is reported and ignored. */
+    int on_stack;
+    MISUSE(mbedtls_free(&on_stack));
+    CHECK_EQ(mbedtls_memory_buffer_alloc_verify(), 0);
+    mbedtls_memory_buffer_alloc_cur_get(&used, &blocks);
+    CHECK_EQ(used, 0);
+}
+
 /* ---- instruction counts ---------------------------------------------- */
 
 /* Prints the instructions one call of each operation takes (the SysTick
@@ -354,13 +398,39 @@ static void fw_measure(void)
 int main(void)
 {
     printf("mbedcrypto-rs test firmware (Cortex-M4, interrupt-masking mutex)\n");
-    fw_threading_setup();
-    fw_test_threading();
-    fw_test_hashes();
-    fw_test_drbg();
-    fw_test_shared_drbg();
-    fw_measure();
+    for (int order = 0; order < 2; order++) {
+        /* Run 0 sets the heap up before the mutex functions are known
+         * (upstream's heap would then never lock); run 1 the usual way. */
+        if (order == 0) {
+            mbedtls_memory_buffer_alloc_init(fw_heap, sizeof(fw_heap));
+            fw_threading_setup();
+        } else {
+            fw_threading_setup();
+            mbedtls_memory_buffer_alloc_init(fw_heap, sizeof(fw_heap));
+        }
+        printf("run %d: %s\n", order + 1,
+               order == 0 ? "heap before mbedtls_threading_set_alt()"
+                          : "mbedtls_threading_set_alt() before the heap");
+        fw_test_threading();
+        fw_test_hashes();
+        fw_test_drbg();
+        fw_test_shared_drbg();
+        fw_test_heap();
+        size_t used, blocks, peak, peak_blocks, allocs, frees;
+        mbedtls_memory_buffer_alloc_cur_get(&used, &blocks);
+        mbedtls_memory_buffer_alloc_max_get(&peak, &peak_blocks);
+        mbedtls_memory_buffer_alloc_count_get(&allocs, &frees);
+        CHECK_EQ(used, 0);
+        CHECK(allocs > 0);
+        CHECK_EQ(allocs, frees);
+        printf("heap: %lu allocations, peak %lu bytes in %lu blocks\n",
+               (unsigned long) allocs, (unsigned long) peak, (unsigned long) peak_blocks);
+        if (order == 1) {
+            fw_measure();
+        }
+        mbedtls_memory_buffer_alloc_free();
+        mbedtls_threading_free_alt();
+    }
     printf("locks taken: %lu\n", (unsigned long) fw_lock_count);
-    mbedtls_threading_free_alt();
     return harness_finish("firmware");
 }

@@ -32,6 +32,8 @@ mod ffi;
 mod hmac_drbg;
 #[cfg(mbedtls_md_c)]
 mod md;
+#[cfg(mbedtls_memory_buffer_alloc_c)]
+mod memory_buffer_alloc;
 mod platform;
 mod threading;
 mod version;
@@ -46,6 +48,8 @@ pub use abi::error::*;
 pub use abi::hmac_drbg::*;
 #[cfg(mbedtls_md_c)]
 pub use abi::md::*;
+#[cfg(mbedtls_memory_buffer_alloc_c)]
+pub use abi::memory_buffer_alloc::*;
 pub use abi::platform::*;
 #[cfg(mbedtls_have_time)]
 pub use abi::platform_time::*;
@@ -72,6 +76,8 @@ pub use md::sha1_ffi::*;
 pub use md::sha256_ffi::*;
 #[cfg(all(mbedtls_sha512_c, not(loom)))]
 pub use md::sha512_ffi::*;
+#[cfg(all(mbedtls_memory_buffer_alloc_c, not(loom)))]
+pub use memory_buffer_alloc::ffi::*;
 pub use platform::ffi::*;
 #[cfg(mbedtls_have_time)]
 pub use platform::time_ffi::*;

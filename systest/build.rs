@@ -63,6 +63,7 @@ fn main() {
         "mbedtls/error.h",
         "mbedtls/hmac_drbg.h",
         "mbedtls/md.h",
+        "mbedtls/memory_buffer_alloc.h",
         "mbedtls/platform.h",
         "mbedtls/platform_time.h",
         "mbedtls/platform_util.h",

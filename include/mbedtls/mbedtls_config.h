@@ -34,6 +34,12 @@
 /* md.h: the generic message-digest layer, with HMAC */
 #define MBEDTLS_MD_C
 
+/* memory_buffer_alloc.h: a heap over a static buffer behind mbedtls_calloc() */
+#define MBEDTLS_MEMORY_BUFFER_ALLOC_C
+
+/* the heap's statistics: mbedtls_memory_buffer_alloc_status() and the counters */
+#define MBEDTLS_MEMORY_DEBUG
+
 /* platform.h: the platform abstraction layer */
 #define MBEDTLS_PLATFORM_C
 

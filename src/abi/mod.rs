@@ -21,6 +21,8 @@ pub mod error;
 pub mod hmac_drbg;
 #[cfg(mbedtls_md_c)]
 pub mod md;
+#[cfg(mbedtls_memory_buffer_alloc_c)]
+pub mod memory_buffer_alloc;
 pub mod platform;
 #[cfg(mbedtls_have_time)]
 pub mod platform_time;

@@ -112,6 +112,23 @@ pub unsafe extern "C" fn mbedtls_platform_set_calloc_free(
     })
 }
 
+/// The installed hooks as raw function pointers (NULL: the C library's),
+/// for a module that installs its own and must put these back later.
+#[cfg_attr(not(mbedtls_memory_buffer_alloc_c), allow(dead_code))]
+pub(crate) fn raw_hooks() -> (*mut (), *mut ()) {
+    (
+        CALLOC_HOOK.load(Ordering::Acquire),
+        FREE_HOOK.load(Ordering::Acquire),
+    )
+}
+
+/// Puts back hooks saved with [`raw_hooks`].
+#[cfg_attr(not(mbedtls_memory_buffer_alloc_c), allow(dead_code))]
+pub(crate) fn restore_raw_hooks(hooks: (*mut (), *mut ())) {
+    CALLOC_HOOK.store(hooks.0, Ordering::Release);
+    FREE_HOOK.store(hooks.1, Ordering::Release);
+}
+
 /// Prepares the platform layer. This library needs no preparation: returns
 /// 0 (also for a NULL `ctx`).
 ///

@@ -1,0 +1,555 @@
+//! memory_buffer_alloc.h: a heap over one caller-supplied buffer, behind
+//! `mbedtls_calloc()`/`mbedtls_free()`.
+//!
+//! The allocator is upstream's design, so that its observable behaviour
+//! (alignment, which block a request lands in, the statistics) is the same:
+//! every block starts with a header of eight words (two magic numbers, the
+//! size, an "allocated" flag, the neighbours in address order and the
+//! neighbours in the free list); allocation is first fit over the free
+//! list, splitting a block when the rest can hold a header and a minimal
+//! payload; freeing merges with free neighbours.
+//!
+//! What differs is what happens with bad input. Upstream trusts the headers
+//! and exits the process when it sees corruption, a double free or a
+//! foreign pointer. This core keeps its links as offsets into the buffer,
+//! checks every header (bounds, magic numbers, flag, links) before it
+//! follows it, and reports the problem instead: the allocation fails or the
+//! free does nothing, and the heap is left as it was.
+//!
+//! The buffer itself is reached through [`Arena`], implemented by the C
+//! boundary over the caller's memory, so this file needs no `unsafe`.
+
+#[cfg(not(loom))]
+pub(crate) mod ffi;
+
+/// Byte-level access to the heap's buffer: words at offsets the core has
+/// bounds-checked (`off + WORD <= len()`), and zero-filling.
+pub(crate) trait Arena {
+    /// The buffer's length in bytes.
+    fn len(&self) -> usize;
+    /// The word at `off` (any alignment).
+    fn word(&self, off: usize) -> usize;
+    /// Stores `v` at `off` (any alignment).
+    fn set_word(&mut self, off: usize, v: usize);
+    /// Zero-fills `len` bytes from `off`.
+    fn zero(&mut self, off: usize, len: usize);
+}
+
+/// Bytes per header word.
+pub(crate) const WORD: usize = size_of::<usize>();
+/// Bytes of one block header.
+pub(crate) const HEADER: usize = 8 * WORD;
+/// Allocation granularity (`MBEDTLS_MEMORY_ALIGN_MULTIPLE`).
+pub(crate) const ALIGN: usize =
+    crate::abi::memory_buffer_alloc::MBEDTLS_MEMORY_ALIGN_MULTIPLE as usize;
+
+const MAGIC1: usize = 0xFF00_AA55;
+const MAGIC2: usize = 0xEE11_9966;
+
+// Header word offsets.
+const F_MAGIC1: usize = 0;
+const F_SIZE: usize = WORD;
+const F_ALLOC: usize = 2 * WORD;
+const F_PREV: usize = 3 * WORD;
+const F_NEXT: usize = 4 * WORD;
+const F_PREV_FREE: usize = 5 * WORD;
+const F_NEXT_FREE: usize = 6 * WORD;
+const F_MAGIC2: usize = 7 * WORD;
+
+/// Check after every allocation (`MBEDTLS_MEMORY_VERIFY_ALLOC`).
+pub(crate) const VERIFY_ALLOC: i32 = 1;
+/// Check after every free (`MBEDTLS_MEMORY_VERIFY_FREE`).
+pub(crate) const VERIFY_FREE: i32 = 2;
+
+/// What went wrong; the C boundary prints the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Problem {
+    /// A header's magic numbers, flag, size or links are wrong.
+    CorruptHeader,
+    /// A block in the free list is marked allocated.
+    AllocatedInFreeList,
+    /// The block chain is inconsistent (found by a verification).
+    CorruptChain,
+    /// Free of a pointer that is not inside the heap's buffer.
+    ForeignPointer,
+    /// Free of a pointer that is not the start of a block.
+    NotABlock,
+    /// Free of a block that is not allocated.
+    DoubleFree,
+}
+
+impl Problem {
+    /// The message printed for this problem.
+    pub(crate) fn message(self) -> &'static str {
+        match self {
+            Problem::CorruptHeader => "memory_buffer_alloc: a block header is corrupted",
+            Problem::AllocatedInFreeList => {
+                "memory_buffer_alloc: a block in the free list is marked allocated"
+            }
+            Problem::CorruptChain => "memory_buffer_alloc: the block chain is corrupted",
+            Problem::ForeignPointer => {
+                "memory_buffer_alloc: mbedtls_free() of a pointer outside the heap (ignored)"
+            }
+            Problem::NotABlock => {
+                "memory_buffer_alloc: mbedtls_free() of a pointer that is not a block (ignored)"
+            }
+            Problem::DoubleFree => {
+                "memory_buffer_alloc: mbedtls_free() of a block that is not allocated (ignored)"
+            }
+        }
+    }
+}
+
+/// Usage statistics (`MBEDTLS_MEMORY_DEBUG`), counted as upstream does.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Stats {
+    /// Successful allocations.
+    pub(crate) alloc_count: usize,
+    /// Successful frees.
+    pub(crate) free_count: usize,
+    /// Payload bytes in use (rounded up to [`ALIGN`]).
+    pub(crate) total_used: usize,
+    /// Peak of `total_used` since init or the last reset.
+    pub(crate) maximum_used: usize,
+    /// Headers beyond the first (blocks made by splitting).
+    pub(crate) header_count: usize,
+    /// Peak of `header_count`.
+    pub(crate) maximum_header_count: usize,
+}
+
+/// The heap's bookkeeping that lives outside the buffer.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Heap {
+    /// Whether a buffer large enough for one block is set up.
+    pub(crate) ready: bool,
+    /// Offset of the first block of the free list.
+    first_free: Option<usize>,
+    /// `VERIFY_*` flags.
+    pub(crate) verify: i32,
+    /// Statistics.
+    pub(crate) stats: Stats,
+}
+
+fn enc(link: Option<usize>) -> usize {
+    link.map_or(0, |o| o + 1)
+}
+
+/// A block header at a checked offset.
+struct Hdr {
+    size: usize,
+    alloc: usize,
+    prev: Option<usize>,
+    next: Option<usize>,
+    prev_free: Option<usize>,
+    next_free: Option<usize>,
+}
+
+impl Heap {
+    /// Sets up an empty heap over the whole arena (which the caller has
+    /// aligned). Too small a buffer leaves the heap not ready: every
+    /// allocation fails.
+    pub(crate) fn init(&mut self, a: &mut impl Arena) {
+        *self = Heap::default();
+        if a.len() < HEADER + ALIGN {
+            return;
+        }
+        a.zero(0, a.len());
+        a.set_word(F_MAGIC1, MAGIC1);
+        a.set_word(F_MAGIC2, MAGIC2);
+        a.set_word(F_SIZE, a.len() - HEADER);
+        self.first_free = Some(0);
+        self.ready = true;
+    }
+
+    fn link(a: &impl Arena, h: usize, field: usize) -> Result<Option<usize>, Problem> {
+        match a.word(h + field) {
+            0 => Ok(None),
+            v if v - 1 + HEADER <= a.len() && (v - 1).is_multiple_of(ALIGN) => Ok(Some(v - 1)),
+            _ => Err(Problem::CorruptHeader),
+        }
+    }
+
+    /// Reads and checks the header at `h`.
+    fn header(a: &impl Arena, h: usize) -> Result<Hdr, Problem> {
+        if !h.is_multiple_of(ALIGN) || h.checked_add(HEADER).is_none_or(|end| end > a.len()) {
+            return Err(Problem::CorruptHeader);
+        }
+        if a.word(h + F_MAGIC1) != MAGIC1 || a.word(h + F_MAGIC2) != MAGIC2 {
+            return Err(Problem::CorruptHeader);
+        }
+        let size = a.word(h + F_SIZE);
+        let alloc = a.word(h + F_ALLOC);
+        if alloc > 1 || size > a.len() - h - HEADER {
+            return Err(Problem::CorruptHeader);
+        }
+        let hdr = Hdr {
+            size,
+            alloc,
+            prev: Self::link(a, h, F_PREV)?,
+            next: Self::link(a, h, F_NEXT)?,
+            prev_free: Self::link(a, h, F_PREV_FREE)?,
+            next_free: Self::link(a, h, F_NEXT_FREE)?,
+        };
+        if (hdr.prev.is_some() && hdr.prev == hdr.next)
+            || (hdr.prev_free.is_some() && hdr.prev_free == hdr.next_free)
+        {
+            return Err(Problem::CorruptHeader);
+        }
+        Ok(hdr)
+    }
+
+    fn set_link(a: &mut impl Arena, h: usize, field: usize, v: Option<usize>) {
+        a.set_word(h + field, enc(v));
+    }
+
+    /// Walks the whole block chain in address order; an error if any header
+    /// or link is wrong (`mbedtls_memory_buffer_alloc_verify`).
+    pub(crate) fn verify_chain(&self, a: &impl Arena) -> Result<(), Problem> {
+        if !self.ready {
+            return Err(Problem::CorruptChain);
+        }
+        let first = Self::header(a, 0).map_err(|_| Problem::CorruptChain)?;
+        if first.prev.is_some() {
+            return Err(Problem::CorruptChain);
+        }
+        let (mut prv, mut cur) = (0usize, first.next);
+        let mut steps = a.len() / HEADER;
+        while let Some(c) = cur {
+            let h = Self::header(a, c).map_err(|_| Problem::CorruptChain)?;
+            if h.prev != Some(prv) || c <= prv || steps == 0 {
+                return Err(Problem::CorruptChain);
+            }
+            steps -= 1;
+            prv = c;
+            cur = h.next;
+        }
+        Ok(())
+    }
+
+    /// Allocates `n * size` zero-filled bytes; the payload's offset.
+    pub(crate) fn calloc(
+        &mut self,
+        a: &mut impl Arena,
+        n: usize,
+        size: usize,
+    ) -> Result<Option<usize>, Problem> {
+        if !self.ready || n == 0 || size == 0 {
+            return Ok(None);
+        }
+        let Some(original_len) = n.checked_mul(size) else {
+            return Ok(None);
+        };
+        if original_len > usize::MAX - ALIGN {
+            return Ok(None);
+        }
+        let len = original_len.div_ceil(ALIGN) * ALIGN;
+
+        // First fit over the free list.
+        let mut cur = self.first_free;
+        let mut steps = a.len() / HEADER + 1;
+        let (c, h) = loop {
+            let Some(c) = cur else {
+                return Ok(None);
+            };
+            if steps == 0 {
+                return Err(Problem::CorruptHeader);
+            }
+            steps -= 1;
+            let h = Self::header(a, c)?;
+            if h.size >= len {
+                break (c, h);
+            }
+            cur = h.next_free;
+        };
+        if h.alloc != 0 {
+            return Err(Problem::AllocatedInFreeList);
+        }
+        // The neighbours we are about to relink must be sound too.
+        for n in [h.prev_free, h.next_free, h.next].into_iter().flatten() {
+            Self::header(a, n)?;
+        }
+        self.stats.alloc_count += 1;
+
+        if h.size - len < HEADER + ALIGN {
+            // Use the whole block.
+            a.set_word(c + F_ALLOC, 1);
+            self.unlink_free(a, h.prev_free, h.next_free);
+            Self::set_link(a, c, F_PREV_FREE, None);
+            Self::set_link(a, c, F_NEXT_FREE, None);
+            self.stats.total_used += h.size;
+        } else {
+            // Split: the rest becomes a free block taking `c`'s place in
+            // the free list.
+            let new = c + HEADER + len;
+            a.set_word(new + F_MAGIC1, MAGIC1);
+            a.set_word(new + F_MAGIC2, MAGIC2);
+            a.set_word(new + F_SIZE, h.size - len - HEADER);
+            a.set_word(new + F_ALLOC, 0);
+            Self::set_link(a, new, F_PREV, Some(c));
+            Self::set_link(a, new, F_NEXT, h.next);
+            if let Some(nx) = h.next {
+                Self::set_link(a, nx, F_PREV, Some(new));
+            }
+            Self::set_link(a, new, F_PREV_FREE, h.prev_free);
+            Self::set_link(a, new, F_NEXT_FREE, h.next_free);
+            match h.prev_free {
+                Some(p) => Self::set_link(a, p, F_NEXT_FREE, Some(new)),
+                None => self.first_free = Some(new),
+            }
+            if let Some(nf) = h.next_free {
+                Self::set_link(a, nf, F_PREV_FREE, Some(new));
+            }
+            a.set_word(c + F_ALLOC, 1);
+            a.set_word(c + F_SIZE, len);
+            Self::set_link(a, c, F_NEXT, Some(new));
+            Self::set_link(a, c, F_PREV_FREE, None);
+            Self::set_link(a, c, F_NEXT_FREE, None);
+            self.stats.header_count += 1;
+            self.stats.maximum_header_count =
+                self.stats.maximum_header_count.max(self.stats.header_count);
+            self.stats.total_used += len;
+        }
+        self.stats.maximum_used = self.stats.maximum_used.max(self.stats.total_used);
+        if self.verify & VERIFY_ALLOC != 0 {
+            self.verify_chain(a)?;
+        }
+        a.zero(c + HEADER, original_len);
+        Ok(Some(c + HEADER))
+    }
+
+    fn unlink_free(
+        &mut self,
+        a: &mut impl Arena,
+        prev_free: Option<usize>,
+        next_free: Option<usize>,
+    ) {
+        match prev_free {
+            Some(p) => Self::set_link(a, p, F_NEXT_FREE, next_free),
+            None => self.first_free = next_free,
+        }
+        if let Some(n) = next_free {
+            Self::set_link(a, n, F_PREV_FREE, prev_free);
+        }
+    }
+
+    /// Frees the block whose payload starts at `p` (an offset inside the
+    /// buffer). Nothing changes if `p` is not an allocated block.
+    pub(crate) fn free(&mut self, a: &mut impl Arena, p: usize) -> Result<(), Problem> {
+        if !self.ready {
+            return Ok(());
+        }
+        if p >= a.len() {
+            return Err(Problem::ForeignPointer);
+        }
+        let Some(h0) = p.checked_sub(HEADER) else {
+            return Err(Problem::NotABlock);
+        };
+        let hdr = Self::header(a, h0).map_err(|_| Problem::NotABlock)?;
+        // A real block is linked from its neighbours.
+        let linked = match hdr.prev {
+            Some(pv) => Self::header(a, pv).is_ok_and(|h| h.next == Some(h0)),
+            None => h0 == 0,
+        } && hdr
+            .next
+            .is_none_or(|nx| Self::header(a, nx).is_ok_and(|h| h.prev == Some(h0)));
+        if !linked {
+            return Err(Problem::NotABlock);
+        }
+        if hdr.alloc != 1 {
+            return Err(Problem::DoubleFree);
+        }
+        // Check the free neighbours' free-list links before relinking.
+        for n in [hdr.prev, hdr.next].into_iter().flatten() {
+            let nh = Self::header(a, n)?;
+            if nh.alloc == 0 {
+                for m in [nh.prev_free, nh.next_free, nh.next].into_iter().flatten() {
+                    Self::header(a, m)?;
+                }
+            }
+        }
+
+        a.set_word(h0 + F_ALLOC, 0);
+        self.stats.free_count += 1;
+        self.stats.total_used -= hdr.size.min(self.stats.total_used);
+
+        let mut cur = h0;
+        let mut merged = false;
+        // Merge with the block before.
+        if let Some(pv) = hdr.prev {
+            let ph = Self::header(a, pv)?;
+            if ph.alloc == 0 {
+                self.stats.header_count = self.stats.header_count.saturating_sub(1);
+                a.set_word(pv + F_SIZE, ph.size + HEADER + hdr.size);
+                Self::set_link(a, pv, F_NEXT, hdr.next);
+                if let Some(nx) = hdr.next {
+                    Self::set_link(a, nx, F_PREV, Some(pv));
+                }
+                a.zero(h0, HEADER);
+                cur = pv;
+                merged = true;
+            }
+        }
+        // Merge with the block after.
+        let ch = Self::header(a, cur)?;
+        if let Some(nx) = ch.next {
+            let nh = Self::header(a, nx)?;
+            if nh.alloc == 0 {
+                self.stats.header_count = self.stats.header_count.saturating_sub(1);
+                a.set_word(cur + F_SIZE, ch.size + HEADER + nh.size);
+                Self::set_link(a, cur, F_NEXT, nh.next);
+                if ch.prev_free.is_some() || ch.next_free.is_some() || self.first_free == Some(cur)
+                {
+                    self.unlink_free(a, ch.prev_free, ch.next_free);
+                }
+                // `cur` takes the next block's place in the free list (its
+                // links as they are now: unlinking `cur` may have changed
+                // them).
+                let prev_free = Self::link(a, nx, F_PREV_FREE)?;
+                let next_free = Self::link(a, nx, F_NEXT_FREE)?;
+                Self::set_link(a, cur, F_PREV_FREE, prev_free);
+                Self::set_link(a, cur, F_NEXT_FREE, next_free);
+                match prev_free {
+                    Some(pf) => Self::set_link(a, pf, F_NEXT_FREE, Some(cur)),
+                    None => self.first_free = Some(cur),
+                }
+                if let Some(nf) = next_free {
+                    Self::set_link(a, nf, F_PREV_FREE, Some(cur));
+                }
+                if let Some(nn) = nh.next {
+                    Self::set_link(a, nn, F_PREV, Some(cur));
+                }
+                a.zero(nx, HEADER);
+                merged = true;
+            }
+        }
+        if !merged {
+            Self::set_link(a, cur, F_PREV_FREE, None);
+            Self::set_link(a, cur, F_NEXT_FREE, self.first_free);
+            if let Some(ff) = self.first_free {
+                Self::set_link(a, ff, F_PREV_FREE, Some(cur));
+            }
+            self.first_free = Some(cur);
+        }
+        if self.verify & VERIFY_FREE != 0 {
+            self.verify_chain(a)?;
+        }
+        Ok(())
+    }
+
+    /// The allocated blocks, in address order: (payload offset, size).
+    pub(crate) fn allocated(&self, a: &impl Arena, mut each: impl FnMut(usize, usize)) {
+        if !self.ready {
+            return;
+        }
+        let mut cur = Some(0);
+        let mut steps = a.len() / HEADER + 1;
+        while let Some(c) = cur {
+            let Ok(h) = Self::header(a, c) else { return };
+            if steps == 0 {
+                return;
+            }
+            steps -= 1;
+            if h.alloc == 1 {
+                each(c + HEADER, h.size);
+            }
+            cur = h.next;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct VecArena(Vec<u8>);
+
+    impl Arena for VecArena {
+        fn len(&self) -> usize {
+            self.0.len()
+        }
+        fn word(&self, off: usize) -> usize {
+            usize::from_ne_bytes(self.0[off..off + WORD].try_into().unwrap())
+        }
+        fn set_word(&mut self, off: usize, v: usize) {
+            self.0[off..off + WORD].copy_from_slice(&v.to_ne_bytes());
+        }
+        fn zero(&mut self, off: usize, len: usize) {
+            self.0[off..off + len].fill(0);
+        }
+    }
+
+    fn heap(len: usize) -> (Heap, VecArena) {
+        let mut a = VecArena(vec![0xEE; len]);
+        let mut h = Heap::default();
+        h.init(&mut a);
+        (h, a)
+    }
+
+    #[test]
+    fn split_merge_and_reuse_in_any_order() {
+        // Every order of freeing three blocks gives back one free block.
+        for order in [
+            [0, 1, 2],
+            [0, 2, 1],
+            [1, 0, 2],
+            [1, 2, 0],
+            [2, 0, 1],
+            [2, 1, 0],
+        ] {
+            let (mut h, mut a) = heap(4096);
+            let p: Vec<usize> = [10, 21, 200]
+                .iter()
+                .map(|&n| h.calloc(&mut a, 1, n).unwrap().unwrap())
+                .collect();
+            assert_eq!(h.stats.total_used, 12 + 24 + 200);
+            for &i in &order {
+                h.free(&mut a, p[i]).unwrap();
+                h.verify_chain(&a).unwrap();
+            }
+            assert_eq!(h.stats.total_used, 0);
+            assert_eq!(h.stats.header_count, 0);
+            let big = h.calloc(&mut a, 1, 4096 - HEADER).unwrap();
+            assert_eq!(big, Some(HEADER), "order {order:?}");
+        }
+    }
+
+    #[test]
+    fn bad_frees_change_nothing() {
+        let (mut h, mut a) = heap(2048);
+        let x = h.calloc(&mut a, 1, 40).unwrap().unwrap();
+        let before = (h.stats, a.0.clone());
+        assert_eq!(h.free(&mut a, 5000), Err(Problem::ForeignPointer));
+        assert_eq!(h.free(&mut a, x + 4), Err(Problem::NotABlock));
+        assert_eq!(h.free(&mut a, 3), Err(Problem::NotABlock));
+        assert_eq!((h.stats, a.0.clone()), before);
+        h.free(&mut a, x).unwrap();
+        assert_eq!(h.free(&mut a, x), Err(Problem::DoubleFree));
+        h.verify_chain(&a).unwrap();
+    }
+
+    #[test]
+    fn corruption_is_reported_not_followed() {
+        let (mut h, mut a) = heap(2048);
+        let x = h.calloc(&mut a, 1, 40).unwrap().unwrap();
+        let y = h.calloc(&mut a, 1, 40).unwrap().unwrap();
+        // Overwrite y's header from x's payload (a buffer overrun).
+        for b in &mut a.0[x + 40..y] {
+            *b = 0x41;
+        }
+        assert_eq!(h.verify_chain(&a), Err(Problem::CorruptChain));
+        assert!(h.free(&mut a, y).is_err());
+        assert!(h.calloc(&mut a, 1, 2000).unwrap_or(None).is_none());
+    }
+
+    #[test]
+    fn limits() {
+        let (mut h, mut a) = heap(1024);
+        assert_eq!(h.calloc(&mut a, 0, 1), Ok(None));
+        assert_eq!(h.calloc(&mut a, usize::MAX, 2), Ok(None));
+        assert_eq!(h.calloc(&mut a, 1, usize::MAX - 1), Ok(None));
+        assert_eq!(h.calloc(&mut a, 1, 1024), Ok(None));
+        let (mut small, mut sa) = heap(HEADER);
+        assert!(!small.ready);
+        assert_eq!(small.calloc(&mut sa, 1, 1), Ok(None));
+    }
+}
