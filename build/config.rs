@@ -232,6 +232,14 @@ impl BuildConfig {
         m.push(("MBEDTLS_SHA384_C", "sha512.h: SHA-384"));
         m.push(("MBEDTLS_SHA512_C", "sha512.h: SHA-512"));
         m.push((
+            "MBEDTLS_SSL_COOKIE_C",
+            "ssl_cookie.h: DTLS HelloVerifyRequest cookies",
+        ));
+        m.push((
+            "MBEDTLS_SSL_TLS_C",
+            "ssl.h: the session stores' part of the SSL layer (error codes, callback types)",
+        ));
+        m.push((
             "MBEDTLS_VERSION_C",
             "version.h: run-time version information",
         ));

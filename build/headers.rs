@@ -91,6 +91,14 @@ pub const HEADERS: &[HeaderSpec] = &[
         ],
     },
     HeaderSpec {
+        name: "ssl.h",
+        sources: &["src/abi/ssl.rs"],
+    },
+    HeaderSpec {
+        name: "ssl_cookie.h",
+        sources: &["src/abi/ssl_cookie.rs", "src/ssl_cookie/ffi.rs"],
+    },
+    HeaderSpec {
         name: "threading_ext.h",
         sources: &["src/abi/threading_ext.rs", "src/threading/ext_ffi.rs"],
     },

@@ -6,6 +6,8 @@
 #include "mbedtls/error.h"
 #include "mbedtls/hmac_drbg.h"
 #include "mbedtls/md.h"
+#include "mbedtls/ssl.h"
+#include "mbedtls/ssl_cookie.h"
 #include "mbedtls/memory_buffer_alloc.h"
 #include "mbedtls/platform.h"
 #include "mbedtls/platform_time.h"

@@ -35,6 +35,8 @@ mod md;
 #[cfg(mbedtls_memory_buffer_alloc_c)]
 mod memory_buffer_alloc;
 mod platform;
+#[cfg(mbedtls_ssl_cookie_c)]
+mod ssl_cookie;
 mod threading;
 mod version;
 
@@ -59,6 +61,10 @@ pub use abi::sha1::*;
 pub use abi::sha256::*;
 #[cfg(mbedtls_sha512_c)]
 pub use abi::sha512::*;
+#[cfg(mbedtls_ssl_tls_c)]
+pub use abi::ssl::*;
+#[cfg(mbedtls_ssl_cookie_c)]
+pub use abi::ssl_cookie::*;
 pub use abi::threading::*;
 pub use abi::threading_ext::*;
 #[cfg(all(mbedtls_ctr_drbg_c, not(loom)))]
@@ -82,6 +88,8 @@ pub use platform::ffi::*;
 #[cfg(mbedtls_have_time)]
 pub use platform::time_ffi::*;
 pub use platform::util_ffi::*;
+#[cfg(all(mbedtls_ssl_cookie_c, not(loom)))]
+pub use ssl_cookie::ffi::*;
 #[cfg(not(loom))]
 pub use threading::ext_ffi::*;
 #[cfg(all(mbedtls_threading_c, not(loom)))]

@@ -70,6 +70,12 @@
 /* sha512.h: SHA-512 */
 #define MBEDTLS_SHA512_C
 
+/* ssl_cookie.h: DTLS HelloVerifyRequest cookies */
+#define MBEDTLS_SSL_COOKIE_C
+
+/* ssl.h: the session stores' part of the SSL layer (error codes, callback types) */
+#define MBEDTLS_SSL_TLS_C
+
 /* version.h: run-time version information */
 #define MBEDTLS_VERSION_C
 

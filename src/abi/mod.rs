@@ -33,6 +33,10 @@ pub mod sha1;
 pub mod sha256;
 #[cfg(mbedtls_sha512_c)]
 pub mod sha512;
+#[cfg(mbedtls_ssl_tls_c)]
+pub mod ssl;
+#[cfg(mbedtls_ssl_cookie_c)]
+pub mod ssl_cookie;
 pub mod threading;
 pub mod threading_ext;
 
