@@ -92,7 +92,7 @@ pub const HEADERS: &[HeaderSpec] = &[
     },
     HeaderSpec {
         name: "ssl.h",
-        sources: &["src/abi/ssl.rs"],
+        sources: &["src/abi/ssl.rs", "src/ssl/ffi.rs"],
     },
     HeaderSpec {
         name: "ssl_cookie.h",

@@ -35,6 +35,8 @@ mod md;
 #[cfg(mbedtls_memory_buffer_alloc_c)]
 mod memory_buffer_alloc;
 mod platform;
+#[cfg(mbedtls_ssl_tls_c)]
+mod ssl;
 #[cfg(mbedtls_ssl_cookie_c)]
 mod ssl_cookie;
 mod threading;
@@ -88,6 +90,8 @@ pub use platform::ffi::*;
 #[cfg(mbedtls_have_time)]
 pub use platform::time_ffi::*;
 pub use platform::util_ffi::*;
+#[cfg(all(mbedtls_ssl_tls_c, not(loom)))]
+pub use ssl::ffi::*;
 #[cfg(all(mbedtls_ssl_cookie_c, not(loom)))]
 pub use ssl_cookie::ffi::*;
 #[cfg(not(loom))]

@@ -7,8 +7,8 @@
  * ssl.h: the part of the TLS layer that the session stores use: the SSL
  * error codes and the callback types of the session cache, the ticket
  * keys and the DTLS cookies. The TLS protocol itself is not part of this
- * library; mbedtls_ssl_session is declared here and completed by the
- * session module when it is built.
+ * library; mbedtls_ssl_session holds what upstream's session
+ * serialization carries for TLS 1.2.
  */
 
 #include "mbedtls/private_access.h"
@@ -18,6 +18,16 @@
 #include <stdint.h>
 
 #include "mbedtls/platform_util.h"
+#if defined(MBEDTLS_HAVE_TIME)
+#include "mbedtls/platform_time.h"
+#endif
+
+/** TLS protocol versions (as on the wire, major and minor byte). */
+typedef enum {
+    MBEDTLS_SSL_VERSION_UNKNOWN,
+    MBEDTLS_SSL_VERSION_TLS1_2 = 0x0303,
+    MBEDTLS_SSL_VERSION_TLS1_3 = 0x0304,
+} mbedtls_ssl_protocol_version;
 
 /** A TLS session (used through pointers by the callbacks below). */
 typedef struct mbedtls_ssl_session mbedtls_ssl_session;
@@ -98,6 +108,172 @@ typedef int mbedtls_ssl_cookie_check_t(void *ctx,
  * The output buffer is too small.
  */
 #define MBEDTLS_ERR_SSL_BUFFER_TOO_SMALL -0x6A00
+
+/**
+ * The serialized data comes from another version or configuration.
+ */
+#define MBEDTLS_ERR_SSL_VERSION_MISMATCH -0x5F00
+
+/**
+ * The session's endpoint: a client.
+ */
+#define MBEDTLS_SSL_IS_CLIENT 0
+
+/**
+ * The session's endpoint: a server.
+ */
+#define MBEDTLS_SSL_IS_SERVER 1
+
+/**
+ * A TLS session: what resuming it needs, in the fields that upstream's
+ * serialization (`mbedtls_ssl_session_save()`) carries for TLS 1.2. The
+ * peer's certificate is kept as its DER bytes and the ticket as bytes,
+ * both allocated with `mbedtls_calloc()` and owned by the session.
+ */
+typedef struct mbedtls_ssl_session {
+    /**
+     * The negotiated maximum fragment length code.
+     */
+    unsigned char MBEDTLS_PRIVATE(mfl_code);
+    /**
+     * `MBEDTLS_SSL_IS_CLIENT` or `MBEDTLS_SSL_IS_SERVER`.
+     */
+    unsigned char MBEDTLS_PRIVATE(endpoint);
+    /**
+     * `mbedtls_ssl_protocol_version` (0x0303 for TLS 1.2).
+     */
+    int MBEDTLS_PRIVATE(tls_version);
+#if defined(MBEDTLS_HAVE_TIME)
+    /**
+     * When the session started (seconds).
+     */
+    mbedtls_time_t MBEDTLS_PRIVATE(start);
+#endif
+    /**
+     * The ciphersuite's IANA number.
+     */
+    int MBEDTLS_PRIVATE(ciphersuite);
+    /**
+     * Bytes of `id` in use.
+     */
+    size_t MBEDTLS_PRIVATE(id_len);
+    /**
+     * The session id.
+     */
+    unsigned char MBEDTLS_PRIVATE(id)[32];
+    /**
+     * The master secret.
+     */
+    unsigned char MBEDTLS_PRIVATE(master)[48];
+    /**
+     * The peer's certificate (DER), or NULL.
+     */
+    unsigned char *MBEDTLS_PRIVATE(peer_cert_der);
+    /**
+     * Bytes at `peer_cert_der`.
+     */
+    size_t MBEDTLS_PRIVATE(peer_cert_len);
+    /**
+     * The result of verifying the peer's certificate.
+     */
+    uint32_t MBEDTLS_PRIVATE(verify_result);
+    /**
+     * The session ticket (client), or NULL.
+     */
+    unsigned char *MBEDTLS_PRIVATE(ticket);
+    /**
+     * Bytes at `ticket`.
+     */
+    size_t MBEDTLS_PRIVATE(ticket_len);
+    /**
+     * The ticket's lifetime in seconds (client).
+     */
+    uint32_t MBEDTLS_PRIVATE(ticket_lifetime);
+#if defined(MBEDTLS_HAVE_TIME)
+    /**
+     * When the server made the ticket (milliseconds).
+     */
+    mbedtls_ms_time_t MBEDTLS_PRIVATE(ticket_creation_time);
+#endif
+    /**
+     * Whether encrypt-then-MAC was negotiated.
+     */
+    int MBEDTLS_PRIVATE(encrypt_then_mac);
+} mbedtls_ssl_session;
+
+#ifdef __cplusplus
+extern "C" {
+#endif // __cplusplus
+
+/**
+ * Initialises a session to empty. NULL is ignored.
+ *
+ * Thread safety: caller serialises.
+ *
+ * # Safety
+ *
+ * `session` is NULL or writable memory for a session.
+ */
+void mbedtls_ssl_session_init(mbedtls_ssl_session *session);
+
+/**
+ * Frees what the session owns (its ticket and the peer's certificate,
+ * wiped first) and wipes the session, master secret included. NULL,
+ * free twice and free after init are harmless.
+ *
+ * Thread safety: caller serialises.
+ *
+ * # Safety
+ *
+ * `session` is NULL or an initialised (or zero-filled) session.
+ */
+void mbedtls_ssl_session_free(mbedtls_ssl_session *session);
+
+/**
+ * Serializes a session in upstream 3.6's format (TLS 1.2 sessions). With
+ * `buf_len` too small (or `buf` NULL) returns
+ * `MBEDTLS_ERR_SSL_BUFFER_TOO_SMALL` and the size needed in `*olen`.
+ * Other results: 0, `MBEDTLS_ERR_SSL_INTERNAL_ERROR` (NULL session, as
+ * upstream), `MBEDTLS_ERR_SSL_BAD_INPUT_DATA` (NULL `olen`, or a blob
+ * pointer that is NULL with a length),
+ * `MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE` (not a TLS 1.2 session).
+ *
+ * Thread safety: caller serialises (reads the session).
+ *
+ * # Safety
+ *
+ * `session` is NULL or an initialised session; `buf` is NULL or writable
+ * for `buf_len` bytes; `olen` is NULL or writable.
+ */
+int mbedtls_ssl_session_save(const mbedtls_ssl_session *session,
+                             unsigned char *buf,
+                             size_t buf_len,
+                             size_t *olen);
+
+/**
+ * Loads a session saved by `mbedtls_ssl_session_save()` (ours or upstream
+ * 3.6's with the same options). Whatever the session held before is freed
+ * first. On failure the session is freed (left empty), as upstream does.
+ * Returns 0, `MBEDTLS_ERR_SSL_BAD_INPUT_DATA` (truncated or malformed
+ * data, trailing bytes, NULL `buf` with a length, not TLS 1.2),
+ * `MBEDTLS_ERR_SSL_VERSION_MISMATCH` (another version or configuration),
+ * `MBEDTLS_ERR_SSL_ALLOC_FAILED`, or `MBEDTLS_ERR_SSL_INTERNAL_ERROR` for a
+ * NULL session.
+ *
+ * Thread safety: caller serialises (writes the session).
+ *
+ * # Safety
+ *
+ * `session` is NULL or an initialised session; `buf` is NULL or readable
+ * for `len` bytes.
+ */
+int mbedtls_ssl_session_load(mbedtls_ssl_session *session,
+                             const unsigned char *buf,
+                             size_t len);
+
+#ifdef __cplusplus
+}  // extern "C"
+#endif  // __cplusplus
 
 
 #endif /* MBEDTLS_SSL_H */

@@ -47,6 +47,10 @@ static HIGH_LEVEL: &[(u32, &CStr)] = &[
         c"MD - Memory for the hash context could not be allocated",
     ),
     (0x5200, c"MD - The file could not be opened or read"),
+    (
+        0x5F00,
+        c"SSL - The serialized data comes from another library version or configuration",
+    ),
     (0x6A00, c"SSL - The output buffer is too small"),
     (
         0x6C00,
