@@ -232,6 +232,10 @@ impl BuildConfig {
         m.push(("MBEDTLS_SHA384_C", "sha512.h: SHA-384"));
         m.push(("MBEDTLS_SHA512_C", "sha512.h: SHA-512"));
         m.push((
+            "MBEDTLS_SSL_CACHE_C",
+            "ssl_cache.h: the server's session cache",
+        ));
+        m.push((
             "MBEDTLS_SSL_COOKIE_C",
             "ssl_cookie.h: DTLS HelloVerifyRequest cookies",
         ));

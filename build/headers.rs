@@ -95,6 +95,10 @@ pub const HEADERS: &[HeaderSpec] = &[
         sources: &["src/abi/ssl.rs", "src/ssl/ffi.rs"],
     },
     HeaderSpec {
+        name: "ssl_cache.h",
+        sources: &["src/abi/ssl_cache.rs", "src/ssl_cache/ffi.rs"],
+    },
+    HeaderSpec {
         name: "ssl_cookie.h",
         sources: &["src/abi/ssl_cookie.rs", "src/ssl_cookie/ffi.rs"],
     },

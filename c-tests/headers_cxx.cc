@@ -7,6 +7,7 @@
 #include "mbedtls/hmac_drbg.h"
 #include "mbedtls/md.h"
 #include "mbedtls/ssl.h"
+#include "mbedtls/ssl_cache.h"
 #include "mbedtls/ssl_cookie.h"
 #include "mbedtls/memory_buffer_alloc.h"
 #include "mbedtls/platform.h"

@@ -37,6 +37,8 @@ mod memory_buffer_alloc;
 mod platform;
 #[cfg(mbedtls_ssl_tls_c)]
 mod ssl;
+#[cfg(mbedtls_ssl_cache_c)]
+mod ssl_cache;
 #[cfg(mbedtls_ssl_cookie_c)]
 mod ssl_cookie;
 mod threading;
@@ -65,6 +67,8 @@ pub use abi::sha256::*;
 pub use abi::sha512::*;
 #[cfg(mbedtls_ssl_tls_c)]
 pub use abi::ssl::*;
+#[cfg(mbedtls_ssl_cache_c)]
+pub use abi::ssl_cache::*;
 #[cfg(mbedtls_ssl_cookie_c)]
 pub use abi::ssl_cookie::*;
 pub use abi::threading::*;
@@ -92,6 +96,8 @@ pub use platform::time_ffi::*;
 pub use platform::util_ffi::*;
 #[cfg(all(mbedtls_ssl_tls_c, not(loom)))]
 pub use ssl::ffi::*;
+#[cfg(all(mbedtls_ssl_cache_c, not(loom)))]
+pub use ssl_cache::ffi::*;
 #[cfg(all(mbedtls_ssl_cookie_c, not(loom)))]
 pub use ssl_cookie::ffi::*;
 #[cfg(not(loom))]

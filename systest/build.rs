@@ -71,6 +71,7 @@ fn main() {
         "mbedtls/sha256.h",
         "mbedtls/sha512.h",
         "mbedtls/ssl.h",
+        "mbedtls/ssl_cache.h",
         "mbedtls/ssl_cookie.h",
         "mbedtls/threading.h",
         "mbedtls/threading_ext.h",

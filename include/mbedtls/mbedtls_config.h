@@ -70,6 +70,9 @@
 /* sha512.h: SHA-512 */
 #define MBEDTLS_SHA512_C
 
+/* ssl_cache.h: the server's session cache */
+#define MBEDTLS_SSL_CACHE_C
+
 /* ssl_cookie.h: DTLS HelloVerifyRequest cookies */
 #define MBEDTLS_SSL_COOKIE_C
 

@@ -35,6 +35,8 @@ pub mod sha256;
 pub mod sha512;
 #[cfg(mbedtls_ssl_tls_c)]
 pub mod ssl;
+#[cfg(mbedtls_ssl_cache_c)]
+pub mod ssl_cache;
 #[cfg(mbedtls_ssl_cookie_c)]
 pub mod ssl_cookie;
 pub mod threading;
