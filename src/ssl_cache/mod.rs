@@ -225,7 +225,9 @@ impl Index {
         if self.len >= max_entries {
             return Err(SetError::NoRoom);
         }
-        if self.len >= self.buckets.len() {
+        // At most one entry per two buckets: chains stay short, and each
+        // step of a chain is a cache miss in a big cache.
+        if 2 * self.len >= self.buckets.len() {
             self.grow_buckets();
         }
         let mut e = Entry {
