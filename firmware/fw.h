@@ -30,5 +30,6 @@ void fw_test_hashes(void);
 void fw_test_drbg(void);
 void fw_test_shared_drbg(void);
 void fw_test_heap(void);
+void fw_test_stores(void);
 
 #endif /* MBEDCRYPTO_FW_H */

@@ -22,6 +22,9 @@
 #include "mbedtls/sha256.h"
 #include "mbedtls/sha512.h"
 #include "mbedtls/threading.h"
+#include "mbedtls/ssl.h"
+#include "mbedtls/ssl_cache.h"
+#include "mbedtls/ssl_cookie.h"
 
 #include "../c-tests/harness.h"
 #include "fw.h"
@@ -358,6 +361,74 @@ void fw_test_heap(void)
     CHECK_EQ(used, 0);
 }
 
+/* ---- the session stores ---------------------------------------------- */
+
+static int fw_rng(void *p, unsigned char *out, size_t len)
+{
+    (void) p;
+    size_t olen;
+    return mbedtls_hardware_poll(NULL, out, len, &olen);
+}
+
+void fw_test_stores(void)
+{
+    /* A TLS 1.2 client session in the serialized form of a build without
+     * a clock (flag word 0x00fe: no time fields). */
+    unsigned char blob[106], out[128];
+    size_t n = 0, olen = 0;
+    const unsigned char head[] = { 3, 6, 6, 0x00, 0xfe, 0x03, 0x00, 0x00, 0xa8, 32 };
+    memcpy(blob, head, sizeof(head));
+    n = sizeof(head);
+    for (int i = 0; i < 80; i++) {
+        blob[n++] = (unsigned char) (i * 3);     /* id, then master secret */
+    }
+    memset(blob + n, 0, 16);                     /* verify, cert, ticket, lifetime, mfl, etm */
+    n += 16;
+    CHECK_EQ(n, sizeof(blob));
+    mbedtls_ssl_session s, back;
+    mbedtls_ssl_session_init(&s);
+    mbedtls_ssl_session_init(&back);
+    CHECK_EQ(mbedtls_ssl_session_load(&s, blob, n), 0);
+    CHECK_EQ(mbedtls_ssl_session_save(&s, out, sizeof(out), &olen), 0);
+    CHECK(olen == n && memcmp(out, blob, n) == 0);
+
+    /* The cache: the heap holds the index and the sessions' bytes. */
+    mbedtls_ssl_cache_context cache;
+    unsigned char id[32];
+    mbedtls_ssl_cache_init(&cache);
+    for (int i = 0; i < 60; i++) {
+        memset(id, i, sizeof(id));
+        CHECK_EQ(mbedtls_ssl_cache_set(&cache, id, sizeof(id), &s), 0);
+    }
+    memset(id, 59, sizeof(id));
+    CHECK_EQ(mbedtls_ssl_cache_get(&cache, id, sizeof(id), &back), 0);
+    CHECK_EQ(mbedtls_ssl_session_save(&back, out, sizeof(out), &olen), 0);
+    CHECK(olen == n && memcmp(out, blob, n) == 0);
+    memset(id, 0, sizeof(id));                   /* evicted: 50 entries at most */
+    CHECK_EQ(mbedtls_ssl_cache_get(&cache, id, sizeof(id), &back),
+             MBEDTLS_ERR_SSL_CACHE_ENTRY_NOT_FOUND);
+    mbedtls_ssl_cache_free(&cache);
+    mbedtls_ssl_session_free(&back);
+    mbedtls_ssl_session_free(&s);
+
+    /* DTLS cookies; without a clock the timeout counts cookies issued. */
+    mbedtls_ssl_cookie_ctx ck;
+    unsigned char cookie[32], *p = cookie;
+    const unsigned char client[] = "10.0.0.1:5684";
+    mbedtls_ssl_cookie_init(&ck);
+    CHECK_EQ(mbedtls_ssl_cookie_setup(&ck, fw_rng, NULL), 0);
+    CHECK_EQ(mbedtls_ssl_cookie_write(&ck, &p, cookie + sizeof(cookie), client, sizeof(client)), 0);
+    CHECK_EQ(mbedtls_ssl_cookie_check(&ck, cookie, sizeof(cookie), client, sizeof(client)), 0);
+    CHECK_EQ(mbedtls_ssl_cookie_check(&ck, cookie, sizeof(cookie), client, 3), -1);
+    mbedtls_ssl_cookie_set_timeout(&ck, 2);
+    for (int i = 0; i < 3; i++) {
+        unsigned char other[32], *q = other;
+        CHECK_EQ(mbedtls_ssl_cookie_write(&ck, &q, other + sizeof(other), client, 1), 0);
+    }
+    CHECK_EQ(mbedtls_ssl_cookie_check(&ck, cookie, sizeof(cookie), client, sizeof(client)), -1);
+    mbedtls_ssl_cookie_free(&ck);
+}
+
 /* ---- instruction counts ---------------------------------------------- */
 
 /* Prints the instructions one call of each operation takes (the SysTick
@@ -416,6 +487,7 @@ int main(void)
         fw_test_drbg();
         fw_test_shared_drbg();
         fw_test_heap();
+        fw_test_stores();
         size_t used, blocks, peak, peak_blocks, allocs, frees;
         mbedtls_memory_buffer_alloc_cur_get(&used, &blocks);
         mbedtls_memory_buffer_alloc_max_get(&peak, &peak_blocks);
