@@ -240,6 +240,10 @@ impl BuildConfig {
             "ssl_cookie.h: DTLS HelloVerifyRequest cookies",
         ));
         m.push((
+            "MBEDTLS_SSL_TICKET_C",
+            "ssl_ticket.h: session tickets sealed with AES-GCM or ChaCha20-Poly1305",
+        ));
+        m.push((
             "MBEDTLS_SSL_TLS_C",
             "ssl.h: the session stores' part of the SSL layer (error codes, callback types)",
         ));

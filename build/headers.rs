@@ -91,6 +91,10 @@ pub const HEADERS: &[HeaderSpec] = &[
         ],
     },
     HeaderSpec {
+        name: "cipher.h",
+        sources: &["src/abi/cipher.rs"],
+    },
+    HeaderSpec {
         name: "ssl.h",
         sources: &["src/abi/ssl.rs", "src/ssl/ffi.rs"],
     },
@@ -101,6 +105,10 @@ pub const HEADERS: &[HeaderSpec] = &[
     HeaderSpec {
         name: "ssl_cookie.h",
         sources: &["src/abi/ssl_cookie.rs", "src/ssl_cookie/ffi.rs"],
+    },
+    HeaderSpec {
+        name: "ssl_ticket.h",
+        sources: &["src/abi/ssl_ticket.rs", "src/ssl_ticket/ffi.rs"],
     },
     HeaderSpec {
         name: "threading_ext.h",

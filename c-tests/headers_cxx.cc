@@ -8,6 +8,8 @@
 #include "mbedtls/md.h"
 #include "mbedtls/ssl.h"
 #include "mbedtls/ssl_cache.h"
+#include "mbedtls/ssl_ticket.h"
+#include "mbedtls/cipher.h"
 #include "mbedtls/ssl_cookie.h"
 #include "mbedtls/memory_buffer_alloc.h"
 #include "mbedtls/platform.h"

@@ -25,6 +25,7 @@
 #include "mbedtls/ssl.h"
 #include "mbedtls/ssl_cache.h"
 #include "mbedtls/ssl_cookie.h"
+#include "mbedtls/ssl_ticket.h"
 
 #include "../c-tests/harness.h"
 #include "fw.h"
@@ -363,6 +364,8 @@ void fw_test_heap(void)
 
 /* ---- the session stores ---------------------------------------------- */
 
+int mbedtls_hardware_poll(void *data, unsigned char *output, size_t len, size_t *olen);
+
 static int fw_rng(void *p, unsigned char *out, size_t len)
 {
     (void) p;
@@ -404,6 +407,23 @@ void fw_test_stores(void)
     CHECK_EQ(mbedtls_ssl_cache_get(&cache, id, sizeof(id), &back), 0);
     CHECK_EQ(mbedtls_ssl_session_save(&back, out, sizeof(out), &olen), 0);
     CHECK(olen == n && memcmp(out, blob, n) == 0);
+    /* Session tickets (AES-128-GCM, keys from the hardware poll). */
+    mbedtls_ssl_ticket_context tk;
+    unsigned char ticket[160];
+    size_t tlen = 0;
+    uint32_t life = 0;
+    mbedtls_ssl_ticket_init(&tk);
+    CHECK_EQ(mbedtls_ssl_ticket_setup(&tk, fw_rng, NULL, MBEDTLS_CIPHER_AES_128_GCM, 3600), 0);
+    CHECK_EQ(mbedtls_ssl_ticket_write(&tk, &s, ticket, ticket + sizeof(ticket), &tlen, &life), 0);
+    CHECK_EQ(tlen, 34 + n);
+    mbedtls_ssl_session_free(&back);
+    CHECK_EQ(mbedtls_ssl_ticket_parse(&tk, &back, ticket, tlen), 0);
+    CHECK_EQ(mbedtls_ssl_session_save(&back, out, sizeof(out), &olen), 0);
+    CHECK(olen == n && memcmp(out, blob, n) == 0);
+    ticket[20] ^= 1;
+    CHECK_EQ(mbedtls_ssl_ticket_parse(&tk, &back, ticket, tlen), MBEDTLS_ERR_SSL_INVALID_MAC);
+    mbedtls_ssl_ticket_free(&tk);
+
     memset(id, 0, sizeof(id));                   /* evicted: 50 entries at most */
     CHECK_EQ(mbedtls_ssl_cache_get(&cache, id, sizeof(id), &back),
              MBEDTLS_ERR_SSL_CACHE_ENTRY_NOT_FOUND);

@@ -41,10 +41,14 @@ mod ssl;
 mod ssl_cache;
 #[cfg(mbedtls_ssl_cookie_c)]
 mod ssl_cookie;
+#[cfg(mbedtls_ssl_ticket_c)]
+mod ssl_ticket;
 mod threading;
 mod version;
 
 pub use abi::build_info::*;
+#[cfg(mbedtls_ssl_ticket_c)]
+pub use abi::cipher::*;
 #[cfg(mbedtls_ctr_drbg_c)]
 pub use abi::ctr_drbg::*;
 #[cfg(mbedtls_entropy_c)]
@@ -71,6 +75,8 @@ pub use abi::ssl::*;
 pub use abi::ssl_cache::*;
 #[cfg(mbedtls_ssl_cookie_c)]
 pub use abi::ssl_cookie::*;
+#[cfg(mbedtls_ssl_ticket_c)]
+pub use abi::ssl_ticket::*;
 pub use abi::threading::*;
 pub use abi::threading_ext::*;
 #[cfg(all(mbedtls_ctr_drbg_c, not(loom)))]
@@ -100,6 +106,8 @@ pub use ssl::ffi::*;
 pub use ssl_cache::ffi::*;
 #[cfg(all(mbedtls_ssl_cookie_c, not(loom)))]
 pub use ssl_cookie::ffi::*;
+#[cfg(all(mbedtls_ssl_ticket_c, not(loom)))]
+pub use ssl_ticket::ffi::*;
 #[cfg(not(loom))]
 pub use threading::ext_ffi::*;
 #[cfg(all(mbedtls_threading_c, not(loom)))]

@@ -70,6 +70,8 @@ fn main() {
         "mbedtls/sha1.h",
         "mbedtls/sha256.h",
         "mbedtls/sha512.h",
+        "mbedtls/cipher.h",
+        "mbedtls/ssl_ticket.h",
         "mbedtls/ssl.h",
         "mbedtls/ssl_cache.h",
         "mbedtls/ssl_cookie.h",

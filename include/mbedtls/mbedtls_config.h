@@ -76,6 +76,9 @@
 /* ssl_cookie.h: DTLS HelloVerifyRequest cookies */
 #define MBEDTLS_SSL_COOKIE_C
 
+/* ssl_ticket.h: session tickets sealed with AES-GCM or ChaCha20-Poly1305 */
+#define MBEDTLS_SSL_TICKET_C
+
 /* ssl.h: the session stores' part of the SSL layer (error codes, callback types) */
 #define MBEDTLS_SSL_TLS_C
 

@@ -276,4 +276,20 @@ int mbedtls_ssl_session_load(mbedtls_ssl_session *session,
 #endif  // __cplusplus
 
 
+#if defined(MBEDTLS_HAVE_TIME)
+/** The time (milliseconds) at which the server made the session's ticket:
+ * 0, or MBEDTLS_ERR_SSL_BAD_INPUT_DATA for NULL arguments or a session that
+ * is not a server's. */
+static inline int mbedtls_ssl_session_get_ticket_creation_time(
+    mbedtls_ssl_session *session, mbedtls_ms_time_t *ticket_creation_time)
+{
+    if (session == NULL || ticket_creation_time == NULL ||
+        session->MBEDTLS_PRIVATE(endpoint) != MBEDTLS_SSL_IS_SERVER) {
+        return MBEDTLS_ERR_SSL_BAD_INPUT_DATA;
+    }
+    *ticket_creation_time = session->MBEDTLS_PRIVATE(ticket_creation_time);
+    return 0;
+}
+#endif
+
 #endif /* MBEDTLS_SSL_H */

@@ -12,6 +12,8 @@
 #![allow(non_camel_case_types)]
 
 pub mod build_info;
+#[cfg(mbedtls_ssl_ticket_c)]
+pub mod cipher;
 #[cfg(mbedtls_ctr_drbg_c)]
 pub mod ctr_drbg;
 #[cfg(mbedtls_entropy_c)]
@@ -39,6 +41,8 @@ pub mod ssl;
 pub mod ssl_cache;
 #[cfg(mbedtls_ssl_cookie_c)]
 pub mod ssl_cookie;
+#[cfg(mbedtls_ssl_ticket_c)]
+pub mod ssl_ticket;
 pub mod threading;
 pub mod threading_ext;
 

@@ -1,0 +1,257 @@
+//! ssl_ticket.h: stateless session tickets (RFC 5077) protected with an
+//! AEAD, in upstream's format:
+//! `key name (4) || IV (12) || length (2, big-endian) || ciphertext || tag (16)`,
+//! where the first 18 bytes are the additional data.
+//!
+//! A context holds two key generations; new tickets use the active one and
+//! tickets of either still parse. The pair is an immutable, reference
+//! counted snapshot: an operation takes a reference under the context's
+//! lock and does its AEAD work after unlocking, and a rotation (by lifetime
+//! or by `mbedtls_ssl_ticket_rotate`) publishes a new pair, so rotation
+//! never waits for, or changes the keys under, a write or parse in flight.
+
+#[cfg(not(loom))]
+pub(crate) mod ffi;
+
+use aes_gcm::aead::AeadInOut;
+use aes_gcm::aead::array::Array;
+use aes_gcm::{AesGcm, KeyInit};
+
+/// Bytes of a key name.
+pub(crate) const NAME_LEN: usize = 4;
+/// Bytes of the IV.
+pub(crate) const IV_LEN: usize = 12;
+/// Bytes of the length field.
+pub(crate) const LEN_LEN: usize = 2;
+/// Bytes of the tag.
+pub(crate) const TAG_LEN: usize = 16;
+/// Bytes of the additional data (name, IV, length).
+pub(crate) const AAD_LEN: usize = NAME_LEN + IV_LEN + LEN_LEN;
+/// The shortest ticket (an empty state).
+pub(crate) const MIN_LEN: usize = AAD_LEN + TAG_LEN;
+/// The largest key.
+pub(crate) const MAX_KEY: usize = 32;
+
+type Aes192Gcm = AesGcm<aes::Aes192, aes_gcm::aead::consts::U12>;
+
+/// The AEADs tickets can use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// AES-128-GCM (`MBEDTLS_CIPHER_AES_128_GCM`).
+    Aes128Gcm,
+    /// AES-192-GCM.
+    Aes192Gcm,
+    /// AES-256-GCM.
+    Aes256Gcm,
+    /// ChaCha20-Poly1305.
+    ChaCha20Poly1305,
+}
+
+impl Kind {
+    /// Key bytes.
+    pub(crate) fn key_len(self) -> usize {
+        match self {
+            Kind::Aes128Gcm => 16,
+            Kind::Aes192Gcm => 24,
+            Kind::Aes256Gcm | Kind::ChaCha20Poly1305 => 32,
+        }
+    }
+}
+
+/// A keyed AEAD (its key schedule wipes itself on drop).
+enum Cipher {
+    A128(aes_gcm::Aes128Gcm),
+    A192(Aes192Gcm),
+    A256(aes_gcm::Aes256Gcm),
+    ChaCha(chacha20poly1305::ChaCha20Poly1305),
+}
+
+/// The AEAD failed to authenticate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct AuthFailed;
+
+impl Cipher {
+    fn new(kind: Kind, key: &[u8]) -> Cipher {
+        let key = &key[..kind.key_len()];
+        match kind {
+            Kind::Aes128Gcm => {
+                Cipher::A128(aes_gcm::Aes128Gcm::new_from_slice(key).expect("16-byte key"))
+            }
+            Kind::Aes192Gcm => Cipher::A192(Aes192Gcm::new_from_slice(key).expect("24-byte key")),
+            Kind::Aes256Gcm => {
+                Cipher::A256(aes_gcm::Aes256Gcm::new_from_slice(key).expect("32-byte key"))
+            }
+            Kind::ChaCha20Poly1305 => Cipher::ChaCha(
+                chacha20poly1305::ChaCha20Poly1305::new_from_slice(key).expect("32-byte key"),
+            ),
+        }
+    }
+
+    fn seal(&self, iv: &[u8; IV_LEN], aad: &[u8], buf: &mut [u8]) -> [u8; TAG_LEN] {
+        let nonce = Array::from(*iv);
+        let tag = match self {
+            Cipher::A128(c) => c.encrypt_inout_detached(&nonce, aad, buf.into()),
+            Cipher::A192(c) => c.encrypt_inout_detached(&nonce, aad, buf.into()),
+            Cipher::A256(c) => c.encrypt_inout_detached(&nonce, aad, buf.into()),
+            Cipher::ChaCha(c) => c.encrypt_inout_detached(&nonce, aad, buf.into()),
+        };
+        tag.expect("a ticket is far below the AEAD's length limit")
+            .into()
+    }
+
+    fn open(
+        &self,
+        iv: &[u8; IV_LEN],
+        aad: &[u8],
+        buf: &mut [u8],
+        tag: &[u8; TAG_LEN],
+    ) -> Result<(), AuthFailed> {
+        let nonce = Array::from(*iv);
+        let tag = Array::from(*tag);
+        let r = match self {
+            Cipher::A128(c) => c.decrypt_inout_detached(&nonce, aad, buf.into(), &tag),
+            Cipher::A192(c) => c.decrypt_inout_detached(&nonce, aad, buf.into(), &tag),
+            Cipher::A256(c) => c.decrypt_inout_detached(&nonce, aad, buf.into(), &tag),
+            Cipher::ChaCha(c) => c.decrypt_inout_detached(&nonce, aad, buf.into(), &tag),
+        };
+        r.map_err(|_| AuthFailed)
+    }
+}
+
+/// One key generation.
+pub(crate) struct Key {
+    kind: Kind,
+    raw: zeroize::Zeroizing<[u8; MAX_KEY]>,
+    /// The name written in front of its tickets.
+    pub(crate) name: [u8; NAME_LEN],
+    /// When it was made (seconds).
+    pub(crate) generation_time: i64,
+    /// Its lifetime in seconds (0: forever).
+    pub(crate) lifetime: u32,
+    cipher: Cipher,
+}
+
+impl Key {
+    /// A key from its name and bytes (at least `kind.key_len()` of them).
+    pub(crate) fn new(
+        kind: Kind,
+        name: [u8; NAME_LEN],
+        key: &[u8],
+        now: i64,
+        lifetime: u32,
+    ) -> Key {
+        let mut raw = zeroize::Zeroizing::new([0u8; MAX_KEY]);
+        raw[..kind.key_len()].copy_from_slice(&key[..kind.key_len()]);
+        Key {
+            kind,
+            raw,
+            name,
+            generation_time: now,
+            lifetime,
+            cipher: Cipher::new(kind, key),
+        }
+    }
+
+    /// An independent copy (the AEAD keyed again from the saved bytes).
+    pub(crate) fn duplicate(&self) -> Key {
+        Key {
+            kind: self.kind,
+            raw: self.raw.clone(),
+            name: self.name,
+            generation_time: self.generation_time,
+            lifetime: self.lifetime,
+            cipher: Cipher::new(self.kind, &self.raw[..]),
+        }
+    }
+
+    /// Whether the key has outlived its lifetime at `now` (or was made in
+    /// the future).
+    pub(crate) fn expired(&self, now: i64) -> bool {
+        self.lifetime != 0
+            && (now < self.generation_time
+                || (now - self.generation_time) as u64 >= u64::from(self.lifetime))
+    }
+
+    /// Encrypts `state` in place behind the 18 bytes of `head` (name, IV
+    /// and length, already filled in) and returns the tag.
+    pub(crate) fn seal(&self, head: &[u8; AAD_LEN], state: &mut [u8]) -> [u8; TAG_LEN] {
+        let iv: [u8; IV_LEN] = head[NAME_LEN..NAME_LEN + IV_LEN]
+            .try_into()
+            .expect("12 bytes");
+        self.cipher.seal(&iv, head, state)
+    }
+
+    /// Decrypts and authenticates `state` in place.
+    pub(crate) fn open(
+        &self,
+        head: &[u8; AAD_LEN],
+        state: &mut [u8],
+        tag: &[u8; TAG_LEN],
+    ) -> Result<(), AuthFailed> {
+        let iv: [u8; IV_LEN] = head[NAME_LEN..NAME_LEN + IV_LEN]
+            .try_into()
+            .expect("12 bytes");
+        self.cipher.open(&iv, head, state, tag)
+    }
+}
+
+/// Two key generations, one of them active. Immutable once published.
+pub(crate) struct KeySet {
+    /// The AEAD of both keys.
+    pub(crate) kind: Kind,
+    /// Both generations.
+    pub(crate) keys: [Key; 2],
+    /// Which one new tickets use.
+    pub(crate) active: usize,
+}
+
+impl KeySet {
+    /// The key called `name`, if any.
+    pub(crate) fn by_name(&self, name: &[u8]) -> Option<&Key> {
+        self.keys.iter().find(|k| k.name == name)
+    }
+
+    /// The active key.
+    pub(crate) fn active(&self) -> &Key {
+        &self.keys[self.active]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seal_open_each_kind() {
+        for kind in [
+            Kind::Aes128Gcm,
+            Kind::Aes192Gcm,
+            Kind::Aes256Gcm,
+            Kind::ChaCha20Poly1305,
+        ] {
+            let k = Key::new(kind, *b"name", &[7u8; 32], 0, 0);
+            let mut head = [0u8; AAD_LEN];
+            head[..4].copy_from_slice(b"name");
+            head[4..16].copy_from_slice(&[9u8; 12]);
+            head[16..].copy_from_slice(&5u16.to_be_bytes());
+            let mut state = *b"hello";
+            let tag = k.seal(&head, &mut state);
+            assert_ne!(&state, b"hello");
+            let mut bad = state;
+            bad[0] ^= 1;
+            assert_eq!(k.open(&head, &mut bad, &tag), Err(AuthFailed));
+            k.open(&head, &mut state, &tag).unwrap();
+            assert_eq!(&state, b"hello");
+        }
+    }
+
+    #[test]
+    fn expiry() {
+        let k = Key::new(Kind::Aes128Gcm, *b"abcd", &[1; 16], 100, 10);
+        assert!(!k.expired(100));
+        assert!(!k.expired(109));
+        assert!(k.expired(110));
+        assert!(k.expired(99));
+        assert!(!Key::new(Kind::Aes128Gcm, *b"abcd", &[1; 16], 100, 0).expired(1 << 40));
+    }
+}
