@@ -6,6 +6,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,12 +26,16 @@
 
 #include "harness.h"
 
+/* The library calls f_rng without holding the ticket lock, so several
+ * threads may call it at once: like mbedtls_ctr_drbg_random, it must be
+ * thread-safe. */
+static atomic_uint rng_counter;
+
 static int counter_rng(void *p, unsigned char *out, size_t len)
 {
-    static unsigned char c;
     (void) p;
     for (size_t i = 0; i < len; i++) {
-        out[i] = (unsigned char) (c++ * 37 + 11);
+        out[i] = (unsigned char) (atomic_fetch_add(&rng_counter, 1) * 37 + 11);
     }
     return 0;
 }
@@ -210,7 +215,7 @@ static void test_rotation(void)
 #define ROUNDS 1500
 static mbedtls_ssl_ticket_context shared;
 static mbedtls_ssl_session shared_session;
-static volatile int stop_rotating;
+static atomic_int stop_rotating;
 static long results_ok, results_expired, results_other;
 static pthread_mutex_t results_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -253,7 +258,7 @@ static void *rotator(void *arg)
     unsigned char key[32];
     unsigned char name[4] = { 'R', 0, 0, 0 };
     long n = 0;
-    while (!stop_rotating) {
+    while (!atomic_load(&stop_rotating)) {
         memset(key, (int) n, sizeof(key));
         name[1] = (unsigned char) n;
         name[2] = (unsigned char) (n >> 8);
@@ -282,7 +287,7 @@ static void test_threads(void)
     for (int i = 0; i < WRITERS; i++) {
         pthread_join(w[i], NULL);
     }
-    stop_rotating = 1;
+    atomic_store(&stop_rotating, 1);
     void *rotations;
     pthread_join(r, &rotations);
     printf("ticket threads: %d writers x %d write+parse, %ld rotations: %ld parsed back, "

@@ -103,7 +103,9 @@ void mbedtls_ssl_ticket_init(mbedtls_ssl_ticket_context *ctx);
  * `MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE` (Camellia, ARIA or CCM AEADs),
  * the RNG's error, or a lock error. A second setup replaces the keys.
  *
- * Thread safety: locked (the RNG runs before locking).
+ * Thread safety: locked (the RNG runs before locking). The RNG is later
+ * called without the context's lock, possibly from several threads at
+ * once, so it must be thread-safe (the DRBGs' random functions are).
  *
  * # Safety
  *

@@ -231,7 +231,9 @@ pub unsafe extern "C" fn mbedtls_ssl_ticket_init(ctx: *mut mbedtls_ssl_ticket_co
 /// `MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE` (Camellia, ARIA or CCM AEADs),
 /// the RNG's error, or a lock error. A second setup replaces the keys.
 ///
-/// Thread safety: locked (the RNG runs before locking).
+/// Thread safety: locked (the RNG runs before locking). The RNG is later
+/// called without the context's lock, possibly from several threads at
+/// once, so it must be thread-safe (the DRBGs' random functions are).
 ///
 /// # Safety
 ///
