@@ -171,6 +171,7 @@ impl BuildConfig {
             ));
         }
         // Modules.
+        m.push(("MBEDTLS_BIGNUM_C", "bignum.h: multi-precision integers"));
         m.push((
             "MBEDTLS_CTR_DRBG_C",
             "ctr_drbg.h: the AES-CTR deterministic random bit generator",
@@ -180,6 +181,10 @@ impl BuildConfig {
             "entropy.h: the entropy accumulator and its sources",
         ));
         m.push(("MBEDTLS_ERROR_C", "error.h: mbedtls_strerror() and friends"));
+        m.push((
+            "MBEDTLS_GENPRIME",
+            "prime generation and testing: mbedtls_mpi_gen_prime(), mbedtls_mpi_is_prime_ext()",
+        ));
         m.push((
             "MBEDTLS_HMAC_DRBG_C",
             "hmac_drbg.h: the HMAC deterministic random bit generator",

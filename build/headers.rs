@@ -56,6 +56,10 @@ pub const HEADERS: &[HeaderSpec] = &[
         sources: &["src/abi/threading.rs", "src/threading/ffi.rs"],
     },
     HeaderSpec {
+        name: "bignum.h",
+        sources: &["src/abi/bignum.rs", "src/bignum/ffi.rs"],
+    },
+    HeaderSpec {
         name: "md.h",
         sources: &["src/abi/md.rs", "src/md/ffi.rs"],
     },

@@ -1,5 +1,6 @@
 // headers_cxx.cc: every public header compiles as C++ (with -Werror) and
 // declares its functions with C linkage, so C++ programs can use them.
+#include "mbedtls/bignum.h"
 #include "mbedtls/build_info.h"
 #include "mbedtls/ctr_drbg.h"
 #include "mbedtls/entropy.h"

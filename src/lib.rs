@@ -22,6 +22,8 @@
 extern crate alloc;
 
 pub mod abi;
+#[cfg(mbedtls_bignum_c)]
+mod bignum;
 #[cfg(mbedtls_ctr_drbg_c)]
 mod ctr_drbg;
 #[cfg(mbedtls_entropy_c)]
@@ -46,6 +48,8 @@ mod ssl_ticket;
 mod threading;
 mod version;
 
+#[cfg(mbedtls_bignum_c)]
+pub use abi::bignum::*;
 pub use abi::build_info::*;
 #[cfg(mbedtls_ssl_ticket_c)]
 pub use abi::cipher::*;
@@ -79,6 +83,8 @@ pub use abi::ssl_cookie::*;
 pub use abi::ssl_ticket::*;
 pub use abi::threading::*;
 pub use abi::threading_ext::*;
+#[cfg(all(mbedtls_bignum_c, not(loom)))]
+pub use bignum::ffi::*;
 #[cfg(all(mbedtls_ctr_drbg_c, not(loom)))]
 pub use ctr_drbg::ffi::*;
 #[cfg(all(mbedtls_entropy_c, not(loom)))]

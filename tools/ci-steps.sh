@@ -79,7 +79,8 @@ miri()     {
     # lifecycle, NULL and re-entry tests.
     export MIRIFLAGS=-Zmiri-permissive-provenance
     cargo +nightly miri test --lib --target-dir target/miri -- \
-        --skip md::self_test --skip entropy::ffi
+        --skip md::self_test --skip entropy::ffi --skip bignum::prime::tests::generated_primes \
+        --skip bignum::prime::tests::primality
     cargo +nightly miri test --lib --target-dir target/miri -- \
         entropy::ffi::tests::lifecycles entropy::ffi::tests::null_pointers_and_lengths \
         entropy::ffi::tests::reentry

@@ -19,6 +19,9 @@
 /* functions that read and write files are available */
 #define MBEDTLS_FS_IO
 
+/* bignum.h: multi-precision integers */
+#define MBEDTLS_BIGNUM_C
+
 /* ctr_drbg.h: the AES-CTR deterministic random bit generator */
 #define MBEDTLS_CTR_DRBG_C
 
@@ -27,6 +30,9 @@
 
 /* error.h: mbedtls_strerror() and friends */
 #define MBEDTLS_ERROR_C
+
+/* prime generation and testing: mbedtls_mpi_gen_prime(), mbedtls_mpi_is_prime_ext() */
+#define MBEDTLS_GENPRIME
 
 /* hmac_drbg.h: the HMAC deterministic random bit generator */
 #define MBEDTLS_HMAC_DRBG_C

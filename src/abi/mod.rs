@@ -11,6 +11,8 @@
 
 #![allow(non_camel_case_types)]
 
+#[cfg(mbedtls_bignum_c)]
+pub mod bignum;
 pub mod build_info;
 #[cfg(mbedtls_ssl_ticket_c)]
 pub mod cipher;

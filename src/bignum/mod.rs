@@ -1,0 +1,685 @@
+//! bignum.h: signed integers of any size, over `crypto-bigint`'s
+//! [`BoxedUint`].
+//!
+//! This file is the safe core. [`Mpi`] is a sign and a magnitude; it knows
+//! nothing of the C struct, whose limbs `ffi.rs` copies in and out. The
+//! arithmetic is the crate's (carry chains, multiplication, division,
+//! Montgomery exponentiation, the safegcd inverse); what is ours is
+//! upstream's sign conventions, error codes, limits and text formats, and
+//! the prime search of [`prime`].
+//!
+//! Variable-time shortcuts (trimming, comparisons) are used on values whose
+//! size is public anyway. Secret-dependent work goes through the crate's
+//! constant-time operations: the exponentiation is constant-time in the
+//! exponent's value for a given exponent length.
+
+#[cfg(not(loom))]
+pub(crate) mod ffi;
+pub(crate) mod prime;
+
+use alloc::vec::Vec;
+use core::cmp::Ordering;
+
+use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
+use crypto_bigint::{BoxedUint, ConcatenatingMul, Gcd, NonZero, Odd, Word};
+use zeroize::Zeroize;
+
+/// Bits per limb.
+pub(crate) const LIMB_BITS: usize = Word::BITS as usize;
+/// Bytes per limb.
+pub(crate) const LIMB_BYTES: usize = LIMB_BITS / 8;
+/// Upstream's `MBEDTLS_MPI_MAX_LIMBS`.
+pub(crate) const MAX_LIMBS: usize = 10000;
+/// Upstream's `MBEDTLS_MPI_MAX_BITS`.
+pub(crate) const MAX_BITS: usize = 8192;
+
+/// Why a bignum operation failed; `ffi.rs` maps each to its C code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MpiError {
+    /// `MBEDTLS_ERR_MPI_FILE_IO_ERROR`.
+    #[cfg_attr(not(mbedtls_fs_io), allow(dead_code))]
+    FileIo,
+    /// `MBEDTLS_ERR_MPI_BAD_INPUT_DATA`.
+    BadInput,
+    /// `MBEDTLS_ERR_MPI_INVALID_CHARACTER`.
+    InvalidChar,
+    /// `MBEDTLS_ERR_MPI_BUFFER_TOO_SMALL`.
+    BufferTooSmall,
+    /// `MBEDTLS_ERR_MPI_NEGATIVE_VALUE`.
+    Negative,
+    /// `MBEDTLS_ERR_MPI_DIVISION_BY_ZERO`.
+    DivByZero,
+    /// `MBEDTLS_ERR_MPI_NOT_ACCEPTABLE`.
+    NotAcceptable,
+    /// `MBEDTLS_ERR_MPI_ALLOC_FAILED`: too many limbs.
+    Alloc,
+    /// The caller's RNG returned this (nonzero) code.
+    Rng(i32),
+}
+
+/// Shorthand for results of this module.
+pub(crate) type MpiResult<T> = Result<T, MpiError>;
+
+/// The number of limbs needed for `bits` bits.
+pub(crate) fn limbs_for_bits(bits: usize) -> usize {
+    bits.div_ceil(LIMB_BITS)
+}
+
+/// A [`BoxedUint`] of exactly `n` limbs (at least one) holding the low
+/// limbs of `words`.
+pub(crate) fn uint_from_words(words: &[Word], n: usize) -> BoxedUint {
+    let n = n.max(1);
+    BoxedUint::from_words((0..n).map(|i| words.get(i).copied().unwrap_or(0)))
+}
+
+/// `x` with exactly `n` limbs (at least one); high limbs beyond `n` are
+/// dropped, so callers only shrink values that fit.
+pub(crate) fn resized(x: &BoxedUint, n: usize) -> BoxedUint {
+    uint_from_words(x.as_words(), n)
+}
+
+/// The number of limbs up to the highest nonzero one.
+pub(crate) fn sig_limbs(words: &[Word]) -> usize {
+    words.iter().rposition(|&w| w != 0).map_or(0, |i| i + 1)
+}
+
+/// A signed integer. Zero is never negative. The magnitude may carry
+/// leading zero limbs.
+pub(crate) struct Mpi {
+    neg: bool,
+    mag: BoxedUint,
+}
+
+impl Drop for Mpi {
+    fn drop(&mut self) {
+        self.mag.zeroize();
+    }
+}
+
+impl Clone for Mpi {
+    fn clone(&self) -> Mpi {
+        Mpi {
+            neg: self.neg,
+            mag: self.mag.clone(),
+        }
+    }
+}
+
+impl core::fmt::Debug for Mpi {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // Values may be secret: print only the size.
+        write!(f, "Mpi({} bits)", self.bitlen())
+    }
+}
+
+impl Mpi {
+    /// Zero.
+    pub(crate) fn zero() -> Mpi {
+        Mpi::from_uint(BoxedUint::zero(), false)
+    }
+
+    /// A signed small value.
+    pub(crate) fn from_i64(z: i64) -> Mpi {
+        Mpi::from_uint(
+            BoxedUint::from_words((0..(64 / LIMB_BITS)).map(|i| {
+                let m = z.unsigned_abs();
+                (m >> (i * LIMB_BITS)) as Word
+            })),
+            z < 0,
+        )
+    }
+
+    /// A value from a sign and a magnitude (a zero magnitude is +0).
+    pub(crate) fn from_uint(mag: BoxedUint, neg: bool) -> Mpi {
+        let neg = neg && sig_limbs(mag.as_words()) != 0;
+        Mpi { neg, mag }
+    }
+
+    /// A value from little-endian limbs and a sign.
+    pub(crate) fn from_words(words: &[Word], neg: bool) -> Mpi {
+        Mpi::from_uint(uint_from_words(words, words.len()), neg)
+    }
+
+    /// An unsigned value from big-endian bytes.
+    pub(crate) fn from_be_bytes(bytes: &[u8]) -> Mpi {
+        let n = bytes.len().div_ceil(LIMB_BYTES);
+        let mut words = alloc::vec![0 as Word; n.max(1)];
+        for (i, &b) in bytes.iter().rev().enumerate() {
+            words[i / LIMB_BYTES] |= (b as Word) << (8 * (i % LIMB_BYTES));
+        }
+        let m = Mpi::from_words(&words, false);
+        words.zeroize();
+        m
+    }
+
+    /// An unsigned value from little-endian bytes.
+    pub(crate) fn from_le_bytes(bytes: &[u8]) -> Mpi {
+        let n = bytes.len().div_ceil(LIMB_BYTES);
+        let mut words = alloc::vec![0 as Word; n.max(1)];
+        for (i, &b) in bytes.iter().enumerate() {
+            words[i / LIMB_BYTES] |= (b as Word) << (8 * (i % LIMB_BYTES));
+        }
+        let m = Mpi::from_words(&words, false);
+        words.zeroize();
+        m
+    }
+
+    /// The magnitude's limbs (possibly with leading zero limbs).
+    pub(crate) fn words(&self) -> &[Word] {
+        self.mag.as_words()
+    }
+
+    /// The magnitude.
+    pub(crate) fn magnitude(&self) -> &BoxedUint {
+        &self.mag
+    }
+
+    /// Whether the value is negative.
+    pub(crate) fn is_neg(&self) -> bool {
+        self.neg
+    }
+
+    /// Whether the value is zero.
+    pub(crate) fn is_zero(&self) -> bool {
+        sig_limbs(self.words()) == 0
+    }
+
+    /// Limbs up to the highest nonzero one.
+    pub(crate) fn sig_limbs(&self) -> usize {
+        sig_limbs(self.words())
+    }
+
+    /// Bit length of the magnitude; 0 for zero.
+    pub(crate) fn bitlen(&self) -> usize {
+        let w = self.words();
+        match sig_limbs(w) {
+            0 => 0,
+            n => (n - 1) * LIMB_BITS + (LIMB_BITS - w[n - 1].leading_zeros() as usize),
+        }
+    }
+
+    /// Index of the lowest set bit; 0 for zero.
+    pub(crate) fn lsb(&self) -> usize {
+        for (i, &w) in self.words().iter().enumerate() {
+            if w != 0 {
+                return i * LIMB_BITS + w.trailing_zeros() as usize;
+            }
+        }
+        0
+    }
+
+    /// Bit `pos` of the magnitude.
+    pub(crate) fn get_bit(&self, pos: usize) -> bool {
+        self.words()
+            .get(pos / LIMB_BITS)
+            .is_some_and(|w| (w >> (pos % LIMB_BITS)) & 1 == 1)
+    }
+
+    /// Whether the magnitude is odd.
+    pub(crate) fn is_odd(&self) -> bool {
+        self.get_bit(0)
+    }
+
+    /// The absolute value.
+    pub(crate) fn abs(&self) -> Mpi {
+        Mpi::from_uint(self.mag.clone(), false)
+    }
+
+    /// Compares the magnitudes.
+    pub(crate) fn cmp_abs(&self, other: &Mpi) -> Ordering {
+        let (a, b) = (self.words(), other.words());
+        let n = sig_limbs(a).max(sig_limbs(b));
+        for i in (0..n).rev() {
+            let (x, y) = (
+                a.get(i).copied().unwrap_or(0),
+                b.get(i).copied().unwrap_or(0),
+            );
+            match x.cmp(&y) {
+                Ordering::Equal => continue,
+                o => return o,
+            }
+        }
+        Ordering::Equal
+    }
+
+    /// Signed comparison.
+    pub(crate) fn cmp_signed(&self, other: &Mpi) -> Ordering {
+        match (self.neg, other.neg) {
+            (false, true) => Ordering::Greater,
+            (true, false) => Ordering::Less,
+            (false, false) => self.cmp_abs(other),
+            (true, true) => other.cmp_abs(self),
+        }
+    }
+
+    /// |a| + |b|.
+    pub(crate) fn add_abs(a: &Mpi, b: &Mpi) -> MpiResult<Mpi> {
+        let n = a.sig_limbs().max(b.sig_limbs()) + 1;
+        check_limbs(n)?;
+        let sum = resized(&a.mag, n).wrapping_add(resized(&b.mag, n));
+        Ok(Mpi::from_uint(sum, false))
+    }
+
+    /// |a| - |b|; `Negative` if |b| > |a|.
+    pub(crate) fn sub_abs(a: &Mpi, b: &Mpi) -> MpiResult<Mpi> {
+        if a.cmp_abs(b) == Ordering::Less {
+            return Err(MpiError::Negative);
+        }
+        let n = a.sig_limbs().max(b.sig_limbs());
+        let diff = resized(&a.mag, n).wrapping_sub(resized(&b.mag, n));
+        Ok(Mpi::from_uint(diff, false))
+    }
+
+    /// a + b, or a - b with `flip`.
+    fn add_sub(a: &Mpi, b: &Mpi, flip: bool) -> MpiResult<Mpi> {
+        let b_neg = b.neg ^ flip;
+        if a.neg == b_neg {
+            let r = Mpi::add_abs(a, b)?;
+            return Ok(Mpi::from_uint(r.mag.clone(), a.neg));
+        }
+        match a.cmp_abs(b) {
+            Ordering::Less => {
+                let r = Mpi::sub_abs(b, a)?;
+                Ok(Mpi::from_uint(r.mag.clone(), !a.neg))
+            }
+            _ => {
+                let r = Mpi::sub_abs(a, b)?;
+                Ok(Mpi::from_uint(r.mag.clone(), a.neg))
+            }
+        }
+    }
+
+    /// a + b.
+    pub(crate) fn add(a: &Mpi, b: &Mpi) -> MpiResult<Mpi> {
+        Mpi::add_sub(a, b, false)
+    }
+
+    /// a - b.
+    pub(crate) fn sub(a: &Mpi, b: &Mpi) -> MpiResult<Mpi> {
+        Mpi::add_sub(a, b, true)
+    }
+
+    /// a * b.
+    pub(crate) fn mul(a: &Mpi, b: &Mpi) -> MpiResult<Mpi> {
+        let (na, nb) = (a.sig_limbs().max(1), b.sig_limbs().max(1));
+        check_limbs(na + nb)?;
+        let p = resized(&a.mag, na).concatenating_mul(&resized(&b.mag, nb));
+        Ok(Mpi::from_uint(p, a.neg != b.neg))
+    }
+
+    /// a * b for an unsigned limb b.
+    pub(crate) fn mul_word(a: &Mpi, b: Word) -> MpiResult<Mpi> {
+        Mpi::mul(a, &Mpi::from_words(&[b], false))
+    }
+
+    /// Truncated division: a = q * b + r with |r| < |b|, q rounded toward
+    /// zero, r taking a's sign.
+    pub(crate) fn div_rem(a: &Mpi, b: &Mpi) -> MpiResult<(Mpi, Mpi)> {
+        let nb = b.sig_limbs();
+        if nb == 0 {
+            return Err(MpiError::DivByZero);
+        }
+        let na = a.sig_limbs().max(nb);
+        let bd = resized(&b.mag, nb);
+        let Some(nz) = bd.as_nz_vartime() else {
+            return Err(MpiError::DivByZero);
+        };
+        let (q, r) = resized(&a.mag, na).div_rem(nz);
+        Ok((Mpi::from_uint(q, a.neg != b.neg), Mpi::from_uint(r, a.neg)))
+    }
+
+    /// a mod b in [0, b): `DivByZero` for b = 0, `Negative` for b < 0.
+    pub(crate) fn modulo(a: &Mpi, b: &Mpi) -> MpiResult<Mpi> {
+        if b.is_zero() {
+            return Err(MpiError::DivByZero);
+        }
+        if b.neg {
+            return Err(MpiError::Negative);
+        }
+        let (_, r) = Mpi::div_rem(a, b)?;
+        if r.neg {
+            // -|b| < r < 0: the representative is r + b.
+            return Mpi::add(&r, b);
+        }
+        Ok(r)
+    }
+
+    /// a mod b for a small b: `DivByZero` / `Negative` as [`Mpi::modulo`].
+    pub(crate) fn mod_word(a: &Mpi, b: i64) -> MpiResult<Word> {
+        if b == 0 {
+            return Err(MpiError::DivByZero);
+        }
+        if b < 0 {
+            return Err(MpiError::Negative);
+        }
+        let r = Mpi::modulo(a, &Mpi::from_i64(b))?;
+        Ok(r.words()[0])
+    }
+
+    /// x << count.
+    pub(crate) fn shl(x: &Mpi, count: usize) -> MpiResult<Mpi> {
+        let bits = x.bitlen().checked_add(count).ok_or(MpiError::Alloc)?;
+        let n = limbs_for_bits(bits).max(x.words().len());
+        check_limbs(n)?;
+        let limb_shift = count / LIMB_BITS;
+        let bit_shift = (count % LIMB_BITS) as u32;
+        let src = x.words();
+        let mut out = alloc::vec![0 as Word; n.max(1)];
+        for (i, &w) in src.iter().enumerate() {
+            let j = i + limb_shift;
+            if j < out.len() {
+                out[j] |= w << bit_shift;
+            }
+            if bit_shift != 0 && j + 1 < out.len() {
+                out[j + 1] |= w >> (LIMB_BITS as u32 - bit_shift);
+            }
+        }
+        let m = Mpi::from_words(&out, x.neg);
+        out.zeroize();
+        Ok(m)
+    }
+
+    /// x >> count (of the magnitude; the sign is kept unless the result is
+    /// zero).
+    pub(crate) fn shr(x: &Mpi, count: usize) -> Mpi {
+        let src = x.words();
+        let n = src.len();
+        let limb_shift = count / LIMB_BITS;
+        let bit_shift = (count % LIMB_BITS) as u32;
+        let mut out = alloc::vec![0 as Word; n.max(1)];
+        for (i, o) in out.iter_mut().enumerate() {
+            let j = i + limb_shift;
+            let lo = src.get(j).copied().unwrap_or(0);
+            let hi = src.get(j + 1).copied().unwrap_or(0);
+            *o = if bit_shift == 0 {
+                lo
+            } else {
+                (lo >> bit_shift) | (hi << (LIMB_BITS as u32 - bit_shift))
+            };
+        }
+        let m = Mpi::from_words(&out, x.neg);
+        out.zeroize();
+        m
+    }
+
+    /// a^e mod n, constant-time in e's value for e's limb count; `n` must
+    /// be odd and positive, e non-negative, both at most
+    /// `MBEDTLS_MPI_MAX_BITS` long. A negative a gives upstream's answer:
+    /// n - (|a|^e mod n) for odd e.
+    pub(crate) fn exp_mod(a: &Mpi, e: &Mpi, n: &Mpi) -> MpiResult<Mpi> {
+        if n.neg || !n.is_odd() || e.neg {
+            return Err(MpiError::BadInput);
+        }
+        if e.bitlen() > MAX_BITS || n.bitlen() > MAX_BITS {
+            return Err(MpiError::BadInput);
+        }
+        let nl = n.sig_limbs();
+        if n.bitlen() == 1 {
+            // Everything is 0 modulo 1.
+            return Ok(Mpi::zero());
+        }
+        let modulus = resized(&n.mag, nl);
+        let Some(odd) = Option::<Odd<BoxedUint>>::from(Odd::new(modulus)) else {
+            return Err(MpiError::BadInput);
+        };
+        let params = BoxedMontyParams::new_vartime(odd);
+        let base = Mpi::modulo(&a.abs(), n)?;
+        let el = e.words().len().max(1);
+        let exp = resized(&e.mag, el);
+        let r = BoxedMontyForm::new(resized(&base.mag, nl), &params)
+            .pow(&exp)
+            .retrieve();
+        let r = Mpi::from_uint(r, false);
+        if a.neg && e.is_odd() {
+            return Mpi::sub(n, &r);
+        }
+        Ok(r)
+    }
+
+    /// R^2 mod n for R = 2^(limbs * limb bits): upstream's `_RR` cache
+    /// value for a modulus stored in `limbs` limbs.
+    pub(crate) fn mont_rr(n: &Mpi, limbs: usize) -> MpiResult<Mpi> {
+        let one = Mpi::from_i64(1);
+        let rr = Mpi::shl(&one, 2 * limbs * LIMB_BITS)?;
+        Mpi::modulo(&rr, n)
+    }
+
+    /// gcd(|a|, |b|).
+    pub(crate) fn gcd(a: &Mpi, b: &Mpi) -> MpiResult<Mpi> {
+        if a.is_zero() {
+            return Ok(b.abs());
+        }
+        if b.is_zero() {
+            return Ok(a.abs());
+        }
+        let n = a.sig_limbs().max(b.sig_limbs());
+        let g = resized(&a.mag, n).gcd(&resized(&b.mag, n));
+        Ok(Mpi::from_uint(g, false))
+    }
+
+    /// The inverse of a modulo n, in [1, n-1]: `BadInput` if n <= 1,
+    /// `NotAcceptable` if there is none.
+    pub(crate) fn inv_mod(a: &Mpi, n: &Mpi) -> MpiResult<Mpi> {
+        if n.neg || n.bitlen() <= 1 {
+            return Err(MpiError::BadInput);
+        }
+        let r = Mpi::modulo(a, n)?;
+        let nl = n.sig_limbs();
+        let m = resized(&n.mag, nl);
+        let Some(nz) = Option::<NonZero<BoxedUint>>::from(NonZero::new(m)) else {
+            return Err(MpiError::BadInput);
+        };
+        let inv = Option::<BoxedUint>::from(resized(&r.mag, nl).invert_mod(&nz))
+            .ok_or(MpiError::NotAcceptable)?;
+        let inv = Mpi::from_uint(inv, false);
+        if inv.is_zero() {
+            return Err(MpiError::NotAcceptable);
+        }
+        Ok(inv)
+    }
+
+    /// |x| big-endian in exactly `out.len()` bytes, left-padded with zeros.
+    pub(crate) fn write_be(&self, out: &mut [u8]) -> MpiResult<()> {
+        if self.bitlen().div_ceil(8) > out.len() {
+            return Err(MpiError::BufferTooSmall);
+        }
+        let w = self.words();
+        let len = out.len();
+        for (i, o) in out.iter_mut().enumerate() {
+            let k = len - 1 - i;
+            *o = w
+                .get(k / LIMB_BYTES)
+                .map_or(0, |x| (x >> (8 * (k % LIMB_BYTES))) as u8);
+        }
+        Ok(())
+    }
+
+    /// |x| little-endian in exactly `out.len()` bytes, right-padded.
+    pub(crate) fn write_le(&self, out: &mut [u8]) -> MpiResult<()> {
+        if self.bitlen().div_ceil(8) > out.len() {
+            return Err(MpiError::BufferTooSmall);
+        }
+        let w = self.words();
+        for (k, o) in out.iter_mut().enumerate() {
+            *o = w
+                .get(k / LIMB_BYTES)
+                .map_or(0, |x| (x >> (8 * (k % LIMB_BYTES))) as u8);
+        }
+        Ok(())
+    }
+
+    /// Parses `s` (an optional `-`, then digits of `radix`) as
+    /// `mbedtls_mpi_read_string` does.
+    pub(crate) fn from_str_radix(s: &[u8], radix: u32) -> MpiResult<Mpi> {
+        if !(2..=16).contains(&radix) {
+            return Err(MpiError::BadInput);
+        }
+        let (neg, digits) = match s.split_first() {
+            Some((b'-', rest)) => (true, rest),
+            _ => (false, s),
+        };
+        let mut acc = Mpi::zero();
+        if radix == 16 {
+            // Four bits a digit: assemble the limbs directly.
+            let mut words = alloc::vec![0 as Word; limbs_for_bits(digits.len() * 4).max(1)];
+            for (i, &c) in digits.iter().rev().enumerate() {
+                let d = digit_value(c, radix)?;
+                words[(i * 4) / LIMB_BITS] |= (d as Word) << ((i * 4) % LIMB_BITS);
+            }
+            check_limbs(sig_limbs(&words))?;
+            acc = Mpi::from_words(&words, false);
+            words.zeroize();
+        } else {
+            for &c in digits {
+                let d = digit_value(c, radix)?;
+                acc = Mpi::mul_word(&acc, radix as Word)?;
+                acc = Mpi::add(&acc, &Mpi::from_i64(d as i64))?;
+            }
+        }
+        Ok(Mpi::from_uint(acc.mag.clone(), neg))
+    }
+
+    /// The digits of `self` in `radix` (2..=16), upper case, with upstream's
+    /// hex rule (whole bytes, leading zero bytes dropped, `"00"` for a
+    /// zero with `limbs` > 0, empty for no limbs) and a leading `-` for a
+    /// negative value. `limbs` is the C value's allocated limb count.
+    pub(crate) fn to_str_radix(&self, radix: u32, limbs: usize) -> MpiResult<Vec<u8>> {
+        if !(2..=16).contains(&radix) {
+            return Err(MpiError::BadInput);
+        }
+        const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+        let mut out = Vec::new();
+        if self.neg {
+            out.push(b'-');
+        }
+        if radix == 16 {
+            let n = sig_limbs(self.words()).max(limbs.min(1));
+            let mut started = false;
+            for i in (0..n * LIMB_BYTES).rev() {
+                let byte = (self.words().get(i / LIMB_BYTES).copied().unwrap_or(0)
+                    >> (8 * (i % LIMB_BYTES))) as u8;
+                if byte == 0 && !started && i != 0 {
+                    continue;
+                }
+                started = true;
+                out.push(DIGITS[(byte >> 4) as usize]);
+                out.push(DIGITS[(byte & 15) as usize]);
+            }
+            return Ok(out);
+        }
+        let mut digits = Vec::new();
+        let mut t = self.abs();
+        let rad = Mpi::from_i64(radix as i64);
+        loop {
+            let (q, r) = Mpi::div_rem(&t, &rad)?;
+            digits.push(DIGITS[r.words()[0] as usize]);
+            t = q;
+            if t.is_zero() {
+                break;
+            }
+        }
+        out.extend(digits.iter().rev());
+        Ok(out)
+    }
+}
+
+/// `Alloc` when a value would need more than `MBEDTLS_MPI_MAX_LIMBS` limbs.
+pub(crate) fn check_limbs(n: usize) -> MpiResult<()> {
+    if n > MAX_LIMBS {
+        Err(MpiError::Alloc)
+    } else {
+        Ok(())
+    }
+}
+
+/// The value of digit `c` in `radix`, or `InvalidChar`.
+pub(crate) fn digit_value(c: u8, radix: u32) -> MpiResult<u32> {
+    let d = match c {
+        b'0'..=b'9' => (c - b'0') as u32,
+        b'A'..=b'F' => (c - b'A') as u32 + 10,
+        b'a'..=b'f' => (c - b'a') as u32 + 10,
+        _ => return Err(MpiError::InvalidChar),
+    };
+    if d >= radix {
+        return Err(MpiError::InvalidChar);
+    }
+    Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex(s: &str) -> Mpi {
+        Mpi::from_str_radix(s.as_bytes(), 16).unwrap()
+    }
+
+    fn to_hex(m: &Mpi) -> String {
+        String::from_utf8(m.to_str_radix(16, 1).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn add_sub_signs() {
+        let a = Mpi::from_i64(5);
+        let b = Mpi::from_i64(-7);
+        assert_eq!(to_hex(&Mpi::add(&a, &b).unwrap()), "-02");
+        assert_eq!(to_hex(&Mpi::sub(&a, &b).unwrap()), "0C");
+        assert_eq!(to_hex(&Mpi::sub(&b, &b).unwrap()), "00");
+        assert!(!Mpi::sub(&b, &b).unwrap().is_neg());
+        assert_eq!(Mpi::sub_abs(&a, &b).map(|_| ()), Err(MpiError::Negative));
+    }
+
+    #[test]
+    fn mul_div_mod() {
+        let a = hex("123456789ABCDEF0123456789ABCDEF0123456789");
+        let b = hex("-FEDCBA987654321");
+        let p = Mpi::mul(&a, &b).unwrap();
+        let (q, r) = Mpi::div_rem(&p, &b).unwrap();
+        assert_eq!(q.cmp_signed(&a), Ordering::Equal);
+        assert!(r.is_zero());
+        let m = Mpi::modulo(&Mpi::from_i64(-7), &Mpi::from_i64(3)).unwrap();
+        assert_eq!(to_hex(&m), "02");
+        assert_eq!(Mpi::modulo(&a, &b).map(|_| ()), Err(MpiError::Negative));
+        assert_eq!(Mpi::mod_word(&Mpi::from_i64(-7), 3), Ok(2));
+    }
+
+    #[test]
+    fn exp_mod_small() {
+        // 4^13 mod 497 = 445
+        let r = Mpi::exp_mod(&Mpi::from_i64(4), &Mpi::from_i64(13), &Mpi::from_i64(497)).unwrap();
+        assert_eq!(r.cmp_signed(&Mpi::from_i64(445)), Ordering::Equal);
+        let r = Mpi::exp_mod(&Mpi::from_i64(-4), &Mpi::from_i64(13), &Mpi::from_i64(497)).unwrap();
+        assert_eq!(r.cmp_signed(&Mpi::from_i64(52)), Ordering::Equal);
+        assert!(Mpi::exp_mod(&Mpi::from_i64(4), &Mpi::from_i64(13), &Mpi::from_i64(496)).is_err());
+    }
+
+    #[test]
+    fn shifts_and_text() {
+        let a = hex("1");
+        let s = Mpi::shl(&a, 200).unwrap();
+        assert_eq!(s.bitlen(), 201);
+        assert_eq!(Mpi::shr(&s, 200).cmp_signed(&a), Ordering::Equal);
+        let d = Mpi::from_str_radix(b"-1234567890123456789012345678901234567890", 10).unwrap();
+        assert_eq!(
+            d.to_str_radix(10, 1).unwrap(),
+            b"-1234567890123456789012345678901234567890"
+        );
+        assert_eq!(
+            Mpi::from_str_radix(b"12G", 16).map(|_| ()),
+            Err(MpiError::InvalidChar)
+        );
+        assert!(!Mpi::from_str_radix(b"-0", 10).unwrap().is_neg());
+    }
+
+    #[test]
+    fn inverse_and_gcd() {
+        let inv = Mpi::inv_mod(&Mpi::from_i64(3), &Mpi::from_i64(40)).unwrap();
+        assert_eq!(inv.cmp_signed(&Mpi::from_i64(27)), Ordering::Equal);
+        assert_eq!(
+            Mpi::inv_mod(&Mpi::from_i64(4), &Mpi::from_i64(40)).map(|_| ()),
+            Err(MpiError::NotAcceptable)
+        );
+        let g = Mpi::gcd(&Mpi::from_i64(-48), &Mpi::from_i64(180)).unwrap();
+        assert_eq!(g.cmp_signed(&Mpi::from_i64(12)), Ordering::Equal);
+    }
+}
