@@ -202,6 +202,14 @@ impl BuildConfig {
             "the heap's statistics: mbedtls_memory_buffer_alloc_status() and the counters",
         ));
         m.push((
+            "MBEDTLS_PKCS1_V15",
+            "rsa.h: PKCS#1 v1.5 encryption and signatures",
+        ));
+        m.push((
+            "MBEDTLS_PKCS1_V21",
+            "rsa.h: PKCS#1 v2.1 OAEP encryption and PSS signatures",
+        ));
+        m.push((
             "MBEDTLS_PLATFORM_C",
             "platform.h: the platform abstraction layer",
         ));
@@ -230,6 +238,7 @@ impl BuildConfig {
                 "mutexes come from the application's threading_alt.h",
             )),
         }
+        m.push(("MBEDTLS_RSA_C", "rsa.h: the RSA public-key cryptosystem"));
         m.push(("MBEDTLS_SELF_TEST", "the *_self_test() functions"));
         m.push(("MBEDTLS_SHA1_C", "sha1.h: SHA-1"));
         m.push(("MBEDTLS_SHA224_C", "sha256.h: SHA-224"));

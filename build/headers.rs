@@ -76,6 +76,10 @@ pub const HEADERS: &[HeaderSpec] = &[
         sources: &["src/abi/sha512.rs", "src/md/sha512_ffi.rs"],
     },
     HeaderSpec {
+        name: "rsa.h",
+        sources: &["src/abi/rsa.rs", "src/rsa/ffi.rs"],
+    },
+    HeaderSpec {
         name: "entropy.h",
         sources: &["src/abi/entropy.rs", "src/entropy/ffi.rs"],
     },

@@ -37,6 +37,8 @@ mod md;
 #[cfg(mbedtls_memory_buffer_alloc_c)]
 mod memory_buffer_alloc;
 mod platform;
+#[cfg(mbedtls_rsa_c)]
+mod rsa;
 #[cfg(mbedtls_ssl_tls_c)]
 mod ssl;
 #[cfg(mbedtls_ssl_cache_c)]
@@ -67,6 +69,8 @@ pub use abi::memory_buffer_alloc::*;
 pub use abi::platform::*;
 #[cfg(mbedtls_have_time)]
 pub use abi::platform_time::*;
+#[cfg(mbedtls_rsa_c)]
+pub use abi::rsa::*;
 #[cfg(mbedtls_sha1_c)]
 pub use abi::sha1::*;
 #[cfg(mbedtls_sha256_c)]
@@ -106,6 +110,8 @@ pub use platform::ffi::*;
 #[cfg(mbedtls_have_time)]
 pub use platform::time_ffi::*;
 pub use platform::util_ffi::*;
+#[cfg(all(mbedtls_rsa_c, not(loom)))]
+pub use rsa::ffi::*;
 #[cfg(all(mbedtls_ssl_tls_c, not(loom)))]
 pub use ssl::ffi::*;
 #[cfg(all(mbedtls_ssl_cache_c, not(loom)))]

@@ -68,6 +68,7 @@ fn main() {
         "mbedtls/platform.h",
         "mbedtls/platform_time.h",
         "mbedtls/platform_util.h",
+        "mbedtls/rsa.h",
         "mbedtls/sha1.h",
         "mbedtls/sha256.h",
         "mbedtls/sha512.h",

@@ -105,6 +105,7 @@ options()  {
     # Module options (upstream's config macros as Cargo features): the
     # library's tests and the known answers for the other CTR_DRBG key size.
     # (The header check compares with the default configuration only.)
+    cargo test --release --test rsa_vectors -- --nocapture
     cargo test --features ctr-drbg-128-bit-key --test ctr_drbg_vectors -- --nocapture
     cargo test --features ctr-drbg-128-bit-key --lib ctr_drbg
     cargo test --features entropy-nv-seed --lib
@@ -127,7 +128,7 @@ step "rustfmt" fmt
 step "clippy (all configurations, warnings denied)" clippy
 step "rustdoc (warnings denied)" docs
 step "unit, header and C tests (all configurations)" unit
-step "module options (entropy NV seed / hardware source, AES-128 CTR_DRBG)" options
+step "RSA known answers; module options (entropy NV seed / hardware source, AES-128 CTR_DRBG)" options
 step "ABI check with ctest" abi
 step "Valgrind memcheck of the C tests" valgrind_c
 step "C tests against the shared library" shared

@@ -1,15 +1,17 @@
 /*
- * selftest.c: runs the self-tests of the hash, entropy and DRBG modules, as
+ * selftest.c: runs the self-tests of the hash, bignum, RSA, entropy and DRBG modules, as
  * upstream's programs/test/selftest.c does for the modules it finds.
  * Exit status 0 only if every self-test passes.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "mbedtls/bignum.h"
 #include "mbedtls/ctr_drbg.h"
 #include "mbedtls/entropy.h"
 #include "mbedtls/hmac_drbg.h"
 #include "mbedtls/platform.h"
+#include "mbedtls/rsa.h"
 #if defined(MBEDTLS_THREADING_C)
 #include "mbedtls/threading.h"
 #endif
@@ -51,6 +53,12 @@ int main(int argc, char *argv[])
 #endif
 #if defined(MBEDTLS_HMAC_DRBG_C)
         { "hmac_drbg", mbedtls_hmac_drbg_self_test },
+#endif
+#if defined(MBEDTLS_BIGNUM_C)
+        { "mpi", mbedtls_mpi_self_test },
+#endif
+#if defined(MBEDTLS_RSA_C)
+        { "rsa", mbedtls_rsa_self_test },
 #endif
 #if defined(MBEDTLS_ENTROPY_C)
         { "entropy", mbedtls_entropy_self_test },

@@ -46,6 +46,12 @@
 /* the heap's statistics: mbedtls_memory_buffer_alloc_status() and the counters */
 #define MBEDTLS_MEMORY_DEBUG
 
+/* rsa.h: PKCS#1 v1.5 encryption and signatures */
+#define MBEDTLS_PKCS1_V15
+
+/* rsa.h: PKCS#1 v2.1 OAEP encryption and PSS signatures */
+#define MBEDTLS_PKCS1_V21
+
 /* platform.h: the platform abstraction layer */
 #define MBEDTLS_PLATFORM_C
 
@@ -57,6 +63,9 @@
 
 /* mutexes are mbedcrypto-rs's built-in parking mutex (not an upstream option) */
 #define MBEDTLS_THREADING_BUILTIN
+
+/* rsa.h: the RSA public-key cryptosystem */
+#define MBEDTLS_RSA_C
 
 /* the *_self_test() functions */
 #define MBEDTLS_SELF_TEST

@@ -31,6 +31,8 @@ pub mod platform;
 #[cfg(mbedtls_have_time)]
 pub mod platform_time;
 pub mod platform_util;
+#[cfg(mbedtls_rsa_c)]
+pub mod rsa;
 #[cfg(mbedtls_sha1_c)]
 pub mod sha1;
 #[cfg(mbedtls_sha256_c)]

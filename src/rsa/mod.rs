@@ -1,0 +1,655 @@
+//! rsa.h: RSA keys, the raw public and private operations, key generation,
+//! the key checks, and (in [`padding`]) PKCS#1 v1.5, OAEP and PSS.
+//!
+//! This file is the safe core. [`Components`] are the key's integers as C
+//! sees them (N, E, D, P, Q, DP, DQ, QP); [`KeyState`] is what operations
+//! run on: the Montgomery parameters of N, P and Q and the exponents,
+//! computed once and never changed, so `ffi.rs` can share one snapshot
+//! between threads without a lock. Private operations use CRT, base
+//! blinding with a pair from [`Blinding`], exponent blinding with 28 random
+//! bytes per prime (as upstream), and check their result with the public
+//! exponent. The derivations and checks follow upstream's rules and codes.
+
+#[cfg(not(loom))]
+pub(crate) mod ffi;
+pub(crate) mod padding;
+
+use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
+use crypto_bigint::{BoxedUint, ConcatenatingMul, Odd};
+use zeroize::Zeroize;
+
+use crate::bignum::prime::{self, Rng};
+use crate::bignum::{LIMB_BITS, Mpi, MpiError, resized};
+
+/// Upstream's `MBEDTLS_MPI_MAX_SIZE`: the largest modulus, in bytes.
+pub(crate) const MAX_LEN: usize = 1024;
+/// Random bytes of the exponent blinding factor (upstream's value).
+const EXPONENT_BLINDING: usize = 28;
+
+/// Why an RSA operation failed; `ffi.rs` maps each to its C code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RsaError {
+    /// `MBEDTLS_ERR_RSA_BAD_INPUT_DATA`.
+    BadInput,
+    /// `MBEDTLS_ERR_RSA_KEY_CHECK_FAILED`.
+    KeyCheck,
+    /// `MBEDTLS_ERR_RSA_VERIFY_FAILED`.
+    Verify,
+    /// A bignum error (added to the operation's high-level code).
+    Mpi(MpiError),
+}
+
+impl From<MpiError> for RsaError {
+    fn from(e: MpiError) -> RsaError {
+        RsaError::Mpi(e)
+    }
+}
+
+/// Shorthand for results of this module.
+pub(crate) type RsaResult<T> = Result<T, RsaError>;
+
+/// The key's integers, as the C context holds them (absent ones are zero).
+#[derive(Clone)]
+pub(crate) struct Components {
+    /// The modulus.
+    pub(crate) n: Mpi,
+    /// The public exponent.
+    pub(crate) e: Mpi,
+    /// The private exponent.
+    pub(crate) d: Mpi,
+    /// The first prime.
+    pub(crate) p: Mpi,
+    /// The second prime.
+    pub(crate) q: Mpi,
+    /// D mod (P - 1).
+    pub(crate) dp: Mpi,
+    /// D mod (Q - 1).
+    pub(crate) dq: Mpi,
+    /// Q^-1 mod P.
+    pub(crate) qp: Mpi,
+}
+
+fn positive(x: &Mpi) -> bool {
+    !x.is_neg() && !x.is_zero()
+}
+
+fn one() -> Mpi {
+    Mpi::from_i64(1)
+}
+
+impl Components {
+    /// All zero.
+    #[cfg(test)]
+    pub(crate) fn empty() -> Components {
+        Components {
+            n: Mpi::zero(),
+            e: Mpi::zero(),
+            d: Mpi::zero(),
+            p: Mpi::zero(),
+            q: Mpi::zero(),
+            dp: Mpi::zero(),
+            dq: Mpi::zero(),
+            qp: Mpi::zero(),
+        }
+    }
+
+    /// Whether N, P, Q, D and E are all present (upstream's "is_priv" of
+    /// the export functions).
+    pub(crate) fn has_private(&self) -> bool {
+        [&self.n, &self.p, &self.q, &self.d, &self.e]
+            .iter()
+            .all(|x| !x.is_zero())
+    }
+
+    /// Upstream's structural check of a key for use (`len` is the C
+    /// context's modulus length).
+    pub(crate) fn check_context(&self, len: usize, private: bool) -> RsaResult<()> {
+        if len != self.n.bitlen().div_ceil(8) || len > MAX_LEN {
+            return Err(RsaError::BadInput);
+        }
+        if !positive(&self.n) || !self.n.is_odd() {
+            return Err(RsaError::BadInput);
+        }
+        if private
+            && (!positive(&self.p) || !self.p.is_odd() || !positive(&self.q) || !self.q.is_odd())
+        {
+            return Err(RsaError::BadInput);
+        }
+        if !positive(&self.e) {
+            return Err(RsaError::BadInput);
+        }
+        if private && (!positive(&self.dp) || !positive(&self.dq) || !positive(&self.qp)) {
+            return Err(RsaError::BadInput);
+        }
+        Ok(())
+    }
+
+    /// `mbedtls_rsa_check_pubkey`.
+    pub(crate) fn check_pubkey(&self, len: usize) -> RsaResult<()> {
+        self.check_context(len, false)
+            .map_err(|_| RsaError::KeyCheck)?;
+        if self.n.bitlen() < 128 {
+            return Err(RsaError::KeyCheck);
+        }
+        if !self.e.is_odd() || self.e.bitlen() < 2 || self.e.cmp_signed(&self.n).is_ge() {
+            return Err(RsaError::KeyCheck);
+        }
+        Ok(())
+    }
+
+    /// `mbedtls_rsa_check_privkey`: the public checks, the structural
+    /// private ones, N = PQ, DE = 1 mod (P-1) and, and the CRT values.
+    pub(crate) fn check_privkey(&self, len: usize) -> RsaResult<()> {
+        self.check_pubkey(len)?;
+        self.check_context(len, true)
+            .map_err(|_| RsaError::KeyCheck)?;
+        self.validate_params().map_err(|_| RsaError::KeyCheck)?;
+        self.validate_crt().map_err(|_| RsaError::KeyCheck)?;
+        Ok(())
+    }
+
+    fn validate_params(&self) -> RsaResult<()> {
+        let k = Mpi::mul(&self.p, &self.q)?;
+        if self.n.cmp_signed(&one()).is_le() || !k.cmp_signed(&self.n).is_eq() {
+            return Err(RsaError::KeyCheck);
+        }
+        if self.d.cmp_signed(&one()).is_le()
+            || self.e.cmp_signed(&one()).is_le()
+            || self.d.cmp_signed(&self.n).is_ge()
+            || self.e.cmp_signed(&self.n).is_ge()
+        {
+            return Err(RsaError::KeyCheck);
+        }
+        if self.p.cmp_signed(&one()).is_le() || self.q.cmp_signed(&one()).is_le() {
+            return Err(RsaError::KeyCheck);
+        }
+        let de1 = Mpi::sub(&Mpi::mul(&self.d, &self.e)?, &one())?;
+        for prime in [&self.p, &self.q] {
+            let pm1 = Mpi::sub(prime, &one())?;
+            if !Mpi::modulo(&de1, &pm1)?.is_zero() {
+                return Err(RsaError::KeyCheck);
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_crt(&self) -> RsaResult<()> {
+        for (prime, dx) in [(&self.p, &self.dp), (&self.q, &self.dq)] {
+            let pm1 = Mpi::sub(prime, &one())?;
+            let diff = Mpi::sub(dx, &self.d)?;
+            if !Mpi::modulo(&diff, &pm1)?.is_zero() {
+                return Err(RsaError::KeyCheck);
+            }
+        }
+        let k = Mpi::sub(&Mpi::mul(&self.qp, &self.q)?, &one())?;
+        if !Mpi::modulo(&k, &self.p)?.is_zero() {
+            return Err(RsaError::KeyCheck);
+        }
+        Ok(())
+    }
+
+    /// `mbedtls_rsa_complete`'s derivations: which of N, P, Q, D are
+    /// missing decides what is computed (upstream's accepted sets).
+    /// Returns whether the key is private.
+    pub(crate) fn complete(&mut self) -> RsaResult<bool> {
+        let have = |x: &Mpi| !x.is_zero();
+        let (hn, hp, hq, hd, he) = (
+            have(&self.n),
+            have(&self.p),
+            have(&self.q),
+            have(&self.d),
+            have(&self.e),
+        );
+        let (hdp, hdq, hqp) = (have(&self.dp), have(&self.dq), have(&self.qp));
+        let n_missing = hp && hq && hd && he;
+        let pq_missing = hn && !hp && !hq && hd && he;
+        let d_missing = hp && hq && !hd && he;
+        let is_pub = hn && !hp && !hq && !hd && he;
+        let is_priv = n_missing || pq_missing || d_missing;
+        if !is_priv && !is_pub {
+            return Err(RsaError::BadInput);
+        }
+        let wrap = |e: MpiError| RsaError::Mpi(e);
+        if !hn && hp && hq {
+            self.n = Mpi::mul(&self.p, &self.q).map_err(wrap)?;
+        }
+        if pq_missing {
+            let (p, q) = deduce_primes(&self.n, &self.e, &self.d).map_err(wrap)?;
+            self.p = p;
+            self.q = q;
+        } else if d_missing {
+            self.d = deduce_private_exponent(&self.p, &self.q, &self.e).map_err(wrap)?;
+        }
+        if is_priv && !(hdp && hdq && hqp) {
+            let (dp, dq, qp) = deduce_crt(&self.p, &self.q, &self.d).map_err(wrap)?;
+            self.dp = dp;
+            self.dq = dq;
+            self.qp = qp;
+        }
+        Ok(is_priv)
+    }
+}
+
+/// Factors N from (N, E, D), upstream's method: with T the odd part of
+/// DE - 1, for small primes k, gcd(k^(T 2^i) - 1, N) for i up to the
+/// order of 2 in DE - 1 finds a factor.
+pub(crate) fn deduce_primes(n: &Mpi, e: &Mpi, d: &Mpi) -> Result<(Mpi, Mpi), MpiError> {
+    const BASES: [i64; 54] = [
+        2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89,
+        97, 101, 103, 107, 109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167, 173, 179, 181,
+        191, 193, 197, 199, 211, 223, 227, 229, 233, 239, 241, 251,
+    ];
+    if !positive(n)
+        || d.cmp_signed(&one()).is_le()
+        || d.cmp_signed(n).is_ge()
+        || e.cmp_signed(&one()).is_le()
+        || e.cmp_signed(n).is_ge()
+    {
+        return Err(MpiError::BadInput);
+    }
+    let t = Mpi::sub(&Mpi::mul(d, e)?, &one())?;
+    let order = t.lsb();
+    if order == 0 {
+        return Err(MpiError::BadInput);
+    }
+    let t = Mpi::shr(&t, order);
+    let start = usize::from(n.words()[0] % 8 == 1);
+    for &base in &BASES[start..] {
+        let k = Mpi::from_i64(base);
+        if !Mpi::gcd(&k, n)?.cmp_signed(&one()).is_eq() {
+            continue;
+        }
+        let mut k = Mpi::exp_mod(&k, &t, n)?;
+        let mut found_one = false;
+        for _ in 1..=order {
+            if k.cmp_signed(&one()).is_eq() {
+                found_one = true;
+                break;
+            }
+            let k1 = Mpi::add(&k, &one())?;
+            let g = Mpi::gcd(&k1, n)?;
+            if g.cmp_signed(&one()).is_gt() && g.cmp_signed(n).is_lt() {
+                let (q, _) = Mpi::div_rem(n, &g)?;
+                return Ok((g, q));
+            }
+            k = Mpi::modulo(&Mpi::mul(&k, &k)?, n)?;
+        }
+        if !found_one && !k.cmp_signed(&one()).is_eq() {
+            break;
+        }
+    }
+    Err(MpiError::BadInput)
+}
+
+/// D = E^-1 mod lcm(P - 1, Q - 1); `NotAcceptable` for an even E or no
+/// inverse.
+pub(crate) fn deduce_private_exponent(p: &Mpi, q: &Mpi, e: &Mpi) -> Result<Mpi, MpiError> {
+    if p.cmp_signed(&one()).is_le() || q.cmp_signed(&one()).is_le() || e.is_zero() {
+        return Err(MpiError::BadInput);
+    }
+    if !e.is_odd() {
+        return Err(MpiError::NotAcceptable);
+    }
+    let k = Mpi::sub(p, &one())?;
+    let l = Mpi::sub(q, &one())?;
+    let g = Mpi::gcd(&k, &l)?;
+    let (lcm, _) = Mpi::div_rem(&Mpi::mul(&k, &l)?, &g)?;
+    Mpi::inv_mod(e, &lcm)
+}
+
+/// DP, DQ and QP from P, Q and D.
+pub(crate) fn deduce_crt(p: &Mpi, q: &Mpi, d: &Mpi) -> Result<(Mpi, Mpi, Mpi), MpiError> {
+    let dp = Mpi::modulo(d, &Mpi::sub(p, &one())?)?;
+    let dq = Mpi::modulo(d, &Mpi::sub(q, &one())?)?;
+    let qp = Mpi::inv_mod(q, p)?;
+    Ok((dp, dq, qp))
+}
+
+/// A modulus and its Montgomery parameters.
+struct Modulus {
+    params: BoxedMontyParams,
+    limbs: usize,
+}
+
+impl Modulus {
+    fn new(m: &Mpi) -> Option<Modulus> {
+        let limbs = m.sig_limbs().max(1);
+        let odd = Odd::new(resized(m.magnitude(), limbs)).into_option()?;
+        Some(Modulus {
+            params: BoxedMontyParams::new_vartime(odd),
+            limbs,
+        })
+    }
+
+    fn value(&self) -> &BoxedUint {
+        self.params.modulus().as_ref()
+    }
+
+    /// x mod m in Montgomery form (x of any size).
+    fn reduce(&self, x: &BoxedUint) -> BoxedMontyForm {
+        let nz = self.params.modulus().as_nz_ref();
+        let n = x.nlimbs().max(self.limbs);
+        let r = resized(x, n).rem(nz);
+        BoxedMontyForm::new(resized(&r, self.limbs), &self.params)
+    }
+}
+
+/// The private half of a [`KeyState`].
+struct PrivateKey {
+    p: Modulus,
+    q: Modulus,
+    dp: BoxedUint,
+    dq: BoxedUint,
+    /// QP in P's Montgomery form.
+    qp: BoxedMontyForm,
+    /// Q as an N-sized integer, for the recombination.
+    q_wide: BoxedUint,
+    p_minus_1: BoxedUint,
+    q_minus_1: BoxedUint,
+}
+
+impl Drop for PrivateKey {
+    fn drop(&mut self) {
+        self.dp.zeroize();
+        self.dq.zeroize();
+        self.qp.zeroize();
+        self.q_wide.zeroize();
+        self.p_minus_1.zeroize();
+        self.q_minus_1.zeroize();
+    }
+}
+
+/// A key ready for operations; immutable once built.
+pub(crate) struct KeyState {
+    n: Modulus,
+    e: BoxedUint,
+    e_bits: u32,
+    len: usize,
+    bits: usize,
+    private: Option<PrivateKey>,
+}
+
+/// A blinding pair: vi = vf^-e mod N, both in N's Montgomery form.
+pub(crate) struct Blinding {
+    vi: BoxedMontyForm,
+    vf: BoxedMontyForm,
+}
+
+impl Drop for Blinding {
+    fn drop(&mut self) {
+        self.vi.zeroize();
+        self.vf.zeroize();
+    }
+}
+
+impl Blinding {
+    /// The next pair after this one (both squared), as upstream refreshes.
+    pub(crate) fn next(&self) -> Blinding {
+        Blinding {
+            vi: self.vi.square(),
+            vf: self.vf.square(),
+        }
+    }
+}
+
+impl KeyState {
+    /// Builds the operation state of a key that passed
+    /// [`Components::check_context`] for the public part; the private part
+    /// is there when it passes for the private part too.
+    pub(crate) fn new(c: &Components, len: usize) -> RsaResult<KeyState> {
+        c.check_context(len, false)?;
+        let n = Modulus::new(&c.n).ok_or(RsaError::BadInput)?;
+        let e = resized(c.e.magnitude(), c.e.sig_limbs().max(1));
+        let e_bits = c.e.bitlen() as u32;
+        let private = if c.check_context(len, true).is_ok() {
+            let p = Modulus::new(&c.p).ok_or(RsaError::BadInput)?;
+            let q = Modulus::new(&c.q).ok_or(RsaError::BadInput)?;
+            let qp = p.reduce(c.qp.magnitude());
+            let q_wide = resized(c.q.magnitude(), n.limbs);
+            let p_minus_1 = resized(Mpi::sub(&c.p, &one())?.magnitude(), p.limbs);
+            let q_minus_1 = resized(Mpi::sub(&c.q, &one())?.magnitude(), q.limbs);
+            Some(PrivateKey {
+                dp: resized(c.dp.magnitude(), p.limbs),
+                dq: resized(c.dq.magnitude(), q.limbs),
+                p,
+                q,
+                qp,
+                q_wide,
+                p_minus_1,
+                q_minus_1,
+            })
+        } else {
+            None
+        };
+        Ok(KeyState {
+            n,
+            e,
+            e_bits,
+            len,
+            bits: c.n.bitlen(),
+            private,
+        })
+    }
+
+    /// The bit length of N.
+    pub(crate) fn bits(&self) -> usize {
+        self.bits
+    }
+
+    /// Whether the private operation is available.
+    pub(crate) fn is_private(&self) -> bool {
+        self.private.is_some()
+    }
+
+    /// x^e mod N in Montgomery form.
+    fn pow_e(&self, x: &BoxedMontyForm) -> BoxedMontyForm {
+        x.pow_bounded_exp(&self.e, self.e_bits)
+    }
+
+    /// The input as an integer below N: `BadInput` if it is not.
+    fn input(&self, input: &[u8]) -> RsaResult<BoxedUint> {
+        if input.len() != self.len {
+            return Err(RsaError::BadInput);
+        }
+        let x = Mpi::from_be_bytes(input);
+        if x.cmp_abs(&Mpi::from_words(self.n.value().as_words(), false))
+            .is_ge()
+        {
+            return Err(RsaError::Mpi(MpiError::BadInput));
+        }
+        Ok(resized(x.magnitude(), self.n.limbs))
+    }
+
+    fn output(&self, x: &BoxedUint, out: &mut [u8]) -> RsaResult<()> {
+        Mpi::from_words(x.as_words(), false).write_be(out)?;
+        Ok(())
+    }
+
+    /// output = input^E mod N over `len`-byte big-endian buffers. Input not
+    /// below N: `Mpi(BadInput)` (upstream's -0x4284 once combined).
+    pub(crate) fn public(&self, input: &[u8], out: &mut [u8]) -> RsaResult<()> {
+        let x = self.input(input)?;
+        let y = self
+            .pow_e(&BoxedMontyForm::new(x, &self.n.params))
+            .retrieve();
+        self.output(&y, out)
+    }
+
+    /// A fresh blinding pair from the caller's RNG: vf random, coprime to
+    /// N; vi = vf^-e mod N.
+    pub(crate) fn new_blinding(&self, rng: Rng<'_>) -> RsaResult<Blinding> {
+        for _ in 0..10 {
+            let v = prime::fill_random(self.len - 1, rng)?;
+            let v = resized(v.magnitude(), self.n.limbs);
+            let vf = BoxedMontyForm::new(v, &self.n.params);
+            // vf^-1 exists unless vf shares a factor with N (never for a
+            // real key, or vf = 0).
+            let Some(inv) = vf.invert().into_option() else {
+                continue;
+            };
+            let vi = self.pow_e(&inv);
+            return Ok(Blinding { vi, vf });
+        }
+        Err(RsaError::Mpi(MpiError::NotAcceptable))
+    }
+
+    /// input^D mod N with CRT, base blinding by `blinding`, exponent
+    /// blinding from `rng`, and a check of the result with E
+    /// (`Verify` on mismatch).
+    pub(crate) fn private(
+        &self,
+        blinding: &Blinding,
+        rng: Rng<'_>,
+        input: &[u8],
+        out: &mut [u8],
+    ) -> RsaResult<()> {
+        let key = self.private.as_ref().ok_or(RsaError::BadInput)?;
+        let x = self.input(input)?;
+        let xm = BoxedMontyForm::new(x.clone(), &self.n.params);
+        // Base blinding.
+        let mut blinded = (&xm * &blinding.vi).retrieve();
+        // Exponent blinding: d' = d + r (p - 1).
+        let mut dp = blind_exponent(&key.dp, &key.p_minus_1, rng)?;
+        let mut dq = blind_exponent(&key.dq, &key.q_minus_1, rng)?;
+        let m1 = key.p.reduce(&blinded).pow(&dp);
+        let m2 = key.q.reduce(&blinded).pow(&dq);
+        dp.zeroize();
+        dq.zeroize();
+        blinded.zeroize();
+        // h = qp (m1 - m2) mod p; m = m2 + h q.
+        let m2_int = m2.retrieve();
+        let m2_p = key.p.reduce(&m2_int);
+        let h = (&(&m1 - &m2_p) * &key.qp).retrieve();
+        let hq = resized(&h, key.p.limbs).concatenating_mul(&resized(&key.q_wide, key.q.limbs));
+        let m = resized(&hq, self.n.limbs + 1).wrapping_add(resized(&m2_int, self.n.limbs + 1));
+        let mut m = resized(&m, self.n.limbs);
+        // Unblind, then check against the input.
+        let mm = &BoxedMontyForm::new(m.clone(), &self.n.params) * &blinding.vf;
+        m.zeroize();
+        let check = self.pow_e(&mm).retrieve();
+        if check != x {
+            return Err(RsaError::Verify);
+        }
+        let mut result = mm.retrieve();
+        let r = self.output(&result, out);
+        result.zeroize();
+        r
+    }
+}
+
+/// d + r (m - 1) for a random r of [`EXPONENT_BLINDING`] bytes, at a
+/// fixed size.
+fn blind_exponent(d: &BoxedUint, m_minus_1: &BoxedUint, rng: Rng<'_>) -> RsaResult<BoxedUint> {
+    let r = prime::fill_random(EXPONENT_BLINDING, rng)?;
+    let extra = EXPONENT_BLINDING.div_ceil(LIMB_BITS / 8);
+    let width = m_minus_1.nlimbs() + extra + 1;
+    let rm = resized(r.magnitude(), extra).concatenating_mul(m_minus_1);
+    let sum = resized(&rm, width).wrapping_add(resized(d, width));
+    Ok(sum)
+}
+
+/// `mbedtls_rsa_gen_key`'s search: primes P > Q of nbits/2 bits, far
+/// enough apart, with D = E^-1 mod lcm(P-1, Q-1) longer than nbits/2.
+pub(crate) fn gen_key(nbits: usize, exponent: i64, rng: Rng<'_>) -> RsaResult<Components> {
+    let half = nbits / 2;
+    let flags = if nbits > 1024 { prime::FLAG_LOW_ERR } else { 0 };
+    let e = Mpi::from_i64(exponent);
+    loop {
+        let (p, _) = prime::gen_prime(half, flags, rng)?;
+        let (q, _) = prime::gen_prime(half, flags, rng)?;
+        let h = Mpi::sub(&p, &q)?;
+        let min_gap = if nbits >= 200 { half - 99 } else { 0 };
+        if h.bitlen() <= min_gap {
+            continue;
+        }
+        let (p, q) = if h.is_neg() { (q, p) } else { (p, q) };
+        let d = match deduce_private_exponent(&p, &q, &e) {
+            Ok(d) => d,
+            Err(MpiError::NotAcceptable) => continue,
+            Err(err) => return Err(err.into()),
+        };
+        if d.bitlen() <= nbits.div_ceil(2) {
+            continue;
+        }
+        let n = Mpi::mul(&p, &q)?;
+        let (dp, dq, qp) = deduce_crt(&p, &q, &d)?;
+        return Ok(Components {
+            n,
+            e,
+            d,
+            p,
+            q,
+            dp,
+            dq,
+            qp,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bignum::prime::counter_rng;
+
+    fn key(bits: usize) -> Components {
+        let mut rng = counter_rng(11);
+        gen_key(bits, 65537, &mut rng).unwrap()
+    }
+
+    #[test]
+    fn private_inverts_public() {
+        let c = key(1024);
+        let len = c.n.bitlen().div_ceil(8);
+        c.check_privkey(len).unwrap();
+        let k = KeyState::new(&c, len).unwrap();
+        let mut rng = counter_rng(5);
+        let b = k.new_blinding(&mut rng).unwrap();
+        let mut msg = vec![0u8; len];
+        msg[1..]
+            .iter_mut()
+            .enumerate()
+            .for_each(|(i, x)| *x = i as u8);
+        let (mut sig, mut back) = (vec![0u8; len], vec![0u8; len]);
+        k.private(&b, &mut rng, &msg, &mut sig).unwrap();
+        k.public(&sig, &mut back).unwrap();
+        assert_eq!(back, msg);
+        // The next blinding pair works too.
+        k.private(&b.next(), &mut rng, &msg, &mut sig).unwrap();
+        k.public(&sig, &mut back).unwrap();
+        assert_eq!(back, msg);
+        // Input >= N.
+        let big = vec![0xffu8; len];
+        assert_eq!(
+            k.public(&big, &mut back),
+            Err(RsaError::Mpi(MpiError::BadInput))
+        );
+    }
+
+    #[test]
+    fn complete_derives_everything() {
+        let c = key(1024);
+        let len = c.n.bitlen().div_ceil(8);
+        // From N, E, D.
+        let mut partial = Components::empty();
+        partial.n = c.n.clone();
+        partial.e = c.e.clone();
+        partial.d = c.d.clone();
+        assert!(partial.complete().unwrap());
+        partial.check_privkey(len).unwrap();
+        // From P, Q, E.
+        let mut partial = Components::empty();
+        partial.p = c.p.clone();
+        partial.q = c.q.clone();
+        partial.e = c.e.clone();
+        assert!(partial.complete().unwrap());
+        assert!(partial.n.cmp_signed(&c.n).is_eq());
+        assert!(partial.d.cmp_signed(&c.d).is_eq());
+        // Nothing usable.
+        let mut empty = Components::empty();
+        assert_eq!(empty.complete().map(|_| ()), Err(RsaError::BadInput));
+        // A broken key fails the check.
+        let mut bad = c.clone();
+        bad.d = Mpi::add(&bad.d, &one()).unwrap();
+        assert_eq!(bad.check_privkey(len), Err(RsaError::KeyCheck));
+    }
+}
