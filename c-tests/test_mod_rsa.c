@@ -386,8 +386,10 @@ static void test_paddings(void)
     MISUSE_EQ(mbedtls_rsa_pkcs1_sign(&ctx, failing_rng, NULL, MBEDTLS_MD_SHA256, 32, hash, sig),
               MBEDTLS_ERR_RSA_PRIVATE_FAILED - 0x0034);
     CHECK(sig[0] == '!' && sig[127] == '!');
+    memset(sig, 0x55, sizeof(sig));
     MISUSE_EQ(mbedtls_rsa_pkcs1_sign(&ctx, NULL, NULL, MBEDTLS_MD_SHA256, 32, hash, sig),
               MBEDTLS_ERR_RSA_BAD_INPUT_DATA);
+    CHECK(sig[0] == '!' && sig[127] == '!');
     /* An unknown padding id. */
     F(ctx, padding) = 7;
     MISUSE_EQ(mbedtls_rsa_pkcs1_sign(&ctx, xs_rng, &seed, MBEDTLS_MD_SHA256, 32, hash, sig),

@@ -15,6 +15,8 @@
 
 #[cfg(not(loom))]
 pub(crate) mod ffi;
+#[cfg(target_pointer_width = "64")]
+pub(crate) mod mont;
 pub(crate) mod prime;
 
 use alloc::vec::Vec;

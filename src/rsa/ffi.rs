@@ -1584,11 +1584,13 @@ pub unsafe extern "C" fn mbedtls_rsa_rsassa_pkcs1_v15_sign(
             let (md, h) = unsafe { hash_arg(md_alg, hashlen, hash) }?;
             let mut em = [0u8; super::MAX_LEN];
             padding::digest_info_encode(md, h, &mut em[..len]).map_err(pad_code)?;
-            let f = f_rng.ok_or(MBEDTLS_ERR_RSA_BAD_INPUT_DATA)?;
             let mut tmp = [0u8; super::MAX_LEN];
             let mut check = [0u8; super::MAX_LEN];
-            // SAFETY: valid context; RNG contract.
-            let mut r = unsafe { private_op(ctx, f, p_rng, &em[..len], &mut tmp[..len]) };
+            let mut r = match f_rng {
+                // SAFETY: valid context; RNG contract.
+                Some(f) => unsafe { private_op(ctx, f, p_rng, &em[..len], &mut tmp[..len]) },
+                None => MBEDTLS_ERR_RSA_BAD_INPUT_DATA,
+            };
             if r == 0 {
                 // SAFETY: valid context.
                 r = unsafe { public_op(ctx, &tmp[..len], &mut check[..len]) };

@@ -305,32 +305,57 @@ pub(crate) fn deduce_crt(p: &Mpi, q: &Mpi, d: &Mpi) -> Result<(Mpi, Mpi, Mpi), M
     Ok((dp, dq, qp))
 }
 
-/// A modulus and its Montgomery parameters.
+/// A modulus and its Montgomery parameters (and, on 64-bit targets for
+/// the usual sizes, the fast kernel of `bignum::mont`).
 struct Modulus {
     params: BoxedMontyParams,
     limbs: usize,
+    #[cfg(target_pointer_width = "64")]
+    fast: Option<crate::bignum::mont::FastModulus>,
 }
 
 impl Modulus {
     fn new(m: &Mpi) -> Option<Modulus> {
         let limbs = m.sig_limbs().max(1);
         let odd = Odd::new(resized(m.magnitude(), limbs)).into_option()?;
+        #[cfg(target_pointer_width = "64")]
+        let fast = Mpi::mont_rr(m, limbs).ok().and_then(|rr| {
+            crate::bignum::mont::FastModulus::new(
+                &m.words()[..limbs],
+                &resized(rr.magnitude(), limbs).as_words()[..limbs],
+            )
+        });
         Some(Modulus {
             params: BoxedMontyParams::new_vartime(odd),
             limbs,
+            #[cfg(target_pointer_width = "64")]
+            fast,
         })
     }
 
-    fn value(&self) -> &BoxedUint {
-        self.params.modulus().as_ref()
+    /// x mod m, `limbs` limbs (x of any size).
+    fn rem(&self, x: &BoxedUint) -> BoxedUint {
+        let nz = self.params.modulus().as_nz_ref();
+        let n = x.nlimbs().max(self.limbs);
+        resized(&resized(x, n).rem(nz), self.limbs)
     }
 
     /// x mod m in Montgomery form (x of any size).
     fn reduce(&self, x: &BoxedUint) -> BoxedMontyForm {
-        let nz = self.params.modulus().as_nz_ref();
-        let n = x.nlimbs().max(self.limbs);
-        let r = resized(x, n).rem(nz);
-        BoxedMontyForm::new(resized(&r, self.limbs), &self.params)
+        BoxedMontyForm::new(self.rem(x), &self.params)
+    }
+
+    /// base^exp mod m for base < m, constant-time in the values for
+    /// `exp_bits` exponent bits.
+    fn pow(&self, base: &BoxedUint, exp: &BoxedUint, exp_bits: u32) -> BoxedUint {
+        #[cfg(target_pointer_width = "64")]
+        if let Some(f) = &self.fast {
+            let words = f.pow(base.as_words(), exp.as_words(), exp_bits as usize);
+            return BoxedUint::from_words(words);
+        }
+        BoxedMontyForm::new(resized(base, self.limbs), &self.params)
+            .pow_bounded_exp(exp, exp_bits)
+            .retrieve()
     }
 }
 
@@ -366,6 +391,8 @@ pub(crate) struct KeyState {
     e_bits: u32,
     len: usize,
     bits: usize,
+    /// N big-endian in `len` bytes, to compare inputs with.
+    n_be: alloc::vec::Vec<u8>,
     private: Option<PrivateKey>,
 }
 
@@ -427,6 +454,11 @@ impl KeyState {
             e_bits,
             len,
             bits: c.n.bitlen(),
+            n_be: {
+                let mut v = alloc::vec![0u8; len];
+                c.n.write_be(&mut v)?;
+                v
+            },
             private,
         })
     }
@@ -446,22 +478,39 @@ impl KeyState {
         x.pow_bounded_exp(&self.e, self.e_bits)
     }
 
+    /// x^e mod N for x < N (e is public: variable-time in e).
+    fn pow_e_plain(&self, x: &BoxedUint) -> BoxedUint {
+        #[cfg(target_pointer_width = "64")]
+        if let Some(f) = &self.n.fast {
+            let words = f.pow_public(x.as_words(), self.e.as_words(), self.e_bits as usize);
+            return BoxedUint::from_words(words);
+        }
+        self.n.pow(x, &self.e, self.e_bits)
+    }
+
     /// The input as an integer below N: `BadInput` if it is not.
     fn input(&self, input: &[u8]) -> RsaResult<BoxedUint> {
         if input.len() != self.len {
             return Err(RsaError::BadInput);
         }
-        let x = Mpi::from_be_bytes(input);
-        if x.cmp_abs(&Mpi::from_words(self.n.value().as_words(), false))
-            .is_ge()
-        {
+        // Big-endian strings of equal length compare as the numbers do.
+        if input >= &self.n_be[..] {
             return Err(RsaError::Mpi(MpiError::BadInput));
         }
-        Ok(resized(x.magnitude(), self.n.limbs))
+        let x = BoxedUint::from_be_slice(input, (self.n.limbs * LIMB_BITS) as u32)
+            .map_err(|_| RsaError::BadInput)?;
+        Ok(x)
     }
 
     fn output(&self, x: &BoxedUint, out: &mut [u8]) -> RsaResult<()> {
-        Mpi::from_words(x.as_words(), false).write_be(out)?;
+        let bytes = x.to_be_bytes();
+        let skip = bytes.len().saturating_sub(out.len());
+        if bytes[..skip].iter().any(|&b| b != 0) {
+            return Err(RsaError::Mpi(MpiError::BufferTooSmall));
+        }
+        let pad = out.len() - (bytes.len() - skip);
+        out[..pad].fill(0);
+        out[pad..].copy_from_slice(&bytes[skip..]);
         Ok(())
     }
 
@@ -469,9 +518,7 @@ impl KeyState {
     /// below N: `Mpi(BadInput)` (upstream's -0x4284 once combined).
     pub(crate) fn public(&self, input: &[u8], out: &mut [u8]) -> RsaResult<()> {
         let x = self.input(input)?;
-        let y = self
-            .pow_e(&BoxedMontyForm::new(x, &self.n.params))
-            .retrieve();
+        let y = self.pow_e_plain(&x);
         self.output(&y, out)
     }
 
@@ -511,13 +558,13 @@ impl KeyState {
         // Exponent blinding: d' = d + r (p - 1).
         let mut dp = blind_exponent(&key.dp, &key.p_minus_1, rng)?;
         let mut dq = blind_exponent(&key.dq, &key.q_minus_1, rng)?;
-        let m1 = key.p.reduce(&blinded).pow(&dp);
-        let m2 = key.q.reduce(&blinded).pow(&dq);
+        let m1 = key.p.pow(&key.p.rem(&blinded), &dp, dp.bits_precision());
+        let m2_int = key.q.pow(&key.q.rem(&blinded), &dq, dq.bits_precision());
         dp.zeroize();
         dq.zeroize();
         blinded.zeroize();
         // h = qp (m1 - m2) mod p; m = m2 + h q.
-        let m2_int = m2.retrieve();
+        let m1 = BoxedMontyForm::new(m1, &key.p.params);
         let m2_p = key.p.reduce(&m2_int);
         let h = (&(&m1 - &m2_p) * &key.qp).retrieve();
         let hq = resized(&h, key.p.limbs).concatenating_mul(&resized(&key.q_wide, key.q.limbs));
@@ -526,11 +573,12 @@ impl KeyState {
         // Unblind, then check against the input.
         let mm = &BoxedMontyForm::new(m.clone(), &self.n.params) * &blinding.vf;
         m.zeroize();
-        let check = self.pow_e(&mm).retrieve();
+        let mut result = mm.retrieve();
+        let check = self.pow_e_plain(&result);
         if check != x {
+            result.zeroize();
             return Err(RsaError::Verify);
         }
-        let mut result = mm.retrieve();
         let r = self.output(&result, out);
         result.zeroize();
         r
@@ -651,5 +699,17 @@ mod tests {
         let mut bad = c.clone();
         bad.d = Mpi::add(&bad.d, &one()).unwrap();
         assert_eq!(bad.check_privkey(len), Err(RsaError::KeyCheck));
+    }
+}
+#[cfg(all(test, target_pointer_width = "64"))]
+mod kernel_choice {
+    /// RSA-2048's modulus and primes take the fixed-size kernel.
+    #[test]
+    fn rsa_2048_uses_the_fast_kernel() {
+        let mut rng = crate::bignum::prime::counter_rng(3);
+        let c = super::gen_key(2048, 65537, &mut rng).unwrap();
+        let k = super::KeyState::new(&c, 256).unwrap();
+        assert!(k.n.fast.is_some(), "n limbs {}", k.n.limbs);
+        assert!(k.private.as_ref().unwrap().p.fast.is_some());
     }
 }
