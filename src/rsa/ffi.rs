@@ -1553,9 +1553,10 @@ pub unsafe extern "C" fn mbedtls_rsa_pkcs1_sign(
 
 /// PKCS#1 v1.5 signature (mode V15 required, else
 /// `MBEDTLS_ERR_RSA_BAD_INPUT_DATA`) of a DigestInfo for `md_alg` (NONE:
-/// the raw `hashlen` bytes). The signature is verified with the public key
-/// before it is released (`MBEDTLS_ERR_RSA_PRIVATE_FAILED` on mismatch);
-/// on any failure after encoding, `sig` is filled with `'!'`.
+/// the raw `hashlen` bytes). The signature is checked with the public
+/// exponent before it is released (`MBEDTLS_ERR_RSA_VERIFY_FAILED` on a
+/// mismatch, from the private operation); on any failure after encoding,
+/// `sig` is filled with `'!'`.
 ///
 /// Thread safety: locked (briefly, inside the private operation).
 ///
@@ -1585,19 +1586,14 @@ pub unsafe extern "C" fn mbedtls_rsa_rsassa_pkcs1_v15_sign(
             let mut em = [0u8; super::MAX_LEN];
             padding::digest_info_encode(md, h, &mut em[..len]).map_err(pad_code)?;
             let mut tmp = [0u8; super::MAX_LEN];
-            let mut check = [0u8; super::MAX_LEN];
-            let mut r = match f_rng {
+            // The private operation already checks its result with E (a
+            // fault gives MBEDTLS_ERR_RSA_VERIFY_FAILED), which is the
+            // verification upstream repeats here.
+            let r = match f_rng {
                 // SAFETY: valid context; RNG contract.
                 Some(f) => unsafe { private_op(ctx, f, p_rng, &em[..len], &mut tmp[..len]) },
                 None => MBEDTLS_ERR_RSA_BAD_INPUT_DATA,
             };
-            if r == 0 {
-                // SAFETY: valid context.
-                r = unsafe { public_op(ctx, &tmp[..len], &mut check[..len]) };
-                if r == 0 && !bool::from(check[..len].ct_eq(&em[..len])) {
-                    r = MBEDTLS_ERR_RSA_PRIVATE_FAILED;
-                }
-            }
             if r == 0 {
                 out.copy_from_slice(&tmp[..len]);
             } else {
@@ -1605,7 +1601,6 @@ pub unsafe extern "C" fn mbedtls_rsa_rsassa_pkcs1_v15_sign(
             }
             em.zeroize();
             tmp.zeroize();
-            check.zeroize();
             if r != 0 { Err(r) } else { Ok(()) }
         })())
     })

@@ -556,10 +556,10 @@ impl KeyState {
         // Base blinding.
         let mut blinded = (&xm * &blinding.vi).retrieve();
         // Exponent blinding: d' = d + r (p - 1).
-        let mut dp = blind_exponent(&key.dp, &key.p_minus_1, rng)?;
-        let mut dq = blind_exponent(&key.dq, &key.q_minus_1, rng)?;
-        let m1 = key.p.pow(&key.p.rem(&blinded), &dp, dp.bits_precision());
-        let m2_int = key.q.pow(&key.q.rem(&blinded), &dq, dq.bits_precision());
+        let (mut dp, dp_bits) = blind_exponent(&key.dp, &key.p_minus_1, rng)?;
+        let (mut dq, dq_bits) = blind_exponent(&key.dq, &key.q_minus_1, rng)?;
+        let m1 = key.p.pow(&key.p.rem(&blinded), &dp, dp_bits);
+        let m2_int = key.q.pow(&key.q.rem(&blinded), &dq, dq_bits);
         dp.zeroize();
         dq.zeroize();
         blinded.zeroize();
@@ -585,15 +585,21 @@ impl KeyState {
     }
 }
 
-/// d + r (m - 1) for a random r of [`EXPONENT_BLINDING`] bytes, at a
-/// fixed size.
-fn blind_exponent(d: &BoxedUint, m_minus_1: &BoxedUint, rng: Rng<'_>) -> RsaResult<BoxedUint> {
+/// d + r (m - 1) for a random r of [`EXPONENT_BLINDING`] bytes, and the
+/// number of exponent bits to process: a bound that depends only on the
+/// (public) length of m, since d < m - 1 and r < 2^(8 * 28).
+fn blind_exponent(
+    d: &BoxedUint,
+    m_minus_1: &BoxedUint,
+    rng: Rng<'_>,
+) -> RsaResult<(BoxedUint, u32)> {
     let r = prime::fill_random(EXPONENT_BLINDING, rng)?;
     let extra = EXPONENT_BLINDING.div_ceil(LIMB_BITS / 8);
     let width = m_minus_1.nlimbs() + extra + 1;
     let rm = resized(r.magnitude(), extra).concatenating_mul(m_minus_1);
     let sum = resized(&rm, width).wrapping_add(resized(d, width));
-    Ok(sum)
+    let bits = m_minus_1.bit_width_vartime() + 8 * EXPONENT_BLINDING as u32 + 1;
+    Ok((sum, bits))
 }
 
 /// `mbedtls_rsa_gen_key`'s search: primes P > Q of nbits/2 bits, far
