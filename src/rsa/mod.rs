@@ -315,7 +315,9 @@ struct Modulus {
 }
 
 impl Modulus {
-    fn new(m: &Mpi) -> Option<Modulus> {
+    /// Prepares `m`; `secret` (the primes) uses crypto-bigint's
+    /// constant-time set-up instead of the variable-time one.
+    fn new(m: &Mpi, secret: bool) -> Option<Modulus> {
         let limbs = m.sig_limbs().max(1);
         let odd = Odd::new(resized(m.magnitude(), limbs)).into_option()?;
         #[cfg(target_pointer_width = "64")]
@@ -325,8 +327,13 @@ impl Modulus {
                 &resized(rr.magnitude(), limbs).as_words()[..limbs],
             )
         });
+        let params = if secret {
+            BoxedMontyParams::new(odd)
+        } else {
+            BoxedMontyParams::new_vartime(odd)
+        };
         Some(Modulus {
-            params: BoxedMontyParams::new_vartime(odd),
+            params,
             limbs,
             #[cfg(target_pointer_width = "64")]
             fast,
@@ -425,12 +432,12 @@ impl KeyState {
     /// is there when it passes for the private part too.
     pub(crate) fn new(c: &Components, len: usize) -> RsaResult<KeyState> {
         c.check_context(len, false)?;
-        let n = Modulus::new(&c.n).ok_or(RsaError::BadInput)?;
+        let n = Modulus::new(&c.n, false).ok_or(RsaError::BadInput)?;
         let e = resized(c.e.magnitude(), c.e.sig_limbs().max(1));
         let e_bits = c.e.bitlen() as u32;
         let private = if c.check_context(len, true).is_ok() {
-            let p = Modulus::new(&c.p).ok_or(RsaError::BadInput)?;
-            let q = Modulus::new(&c.q).ok_or(RsaError::BadInput)?;
+            let p = Modulus::new(&c.p, true).ok_or(RsaError::BadInput)?;
+            let q = Modulus::new(&c.q, true).ok_or(RsaError::BadInput)?;
             let qp = p.reduce(c.qp.magnitude());
             let q_wide = resized(c.q.magnitude(), n.limbs);
             let p_minus_1 = resized(Mpi::sub(&c.p, &one())?.magnitude(), p.limbs);
