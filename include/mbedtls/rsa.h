@@ -640,9 +640,10 @@ int mbedtls_rsa_pkcs1_sign(mbedtls_rsa_context *ctx,
 /**
  * PKCS#1 v1.5 signature (mode V15 required, else
  * `MBEDTLS_ERR_RSA_BAD_INPUT_DATA`) of a DigestInfo for `md_alg` (NONE:
- * the raw `hashlen` bytes). The signature is verified with the public key
- * before it is released (`MBEDTLS_ERR_RSA_PRIVATE_FAILED` on mismatch);
- * on any failure after encoding, `sig` is filled with `'!'`.
+ * the raw `hashlen` bytes). The signature is checked with the public
+ * exponent before it is released (`MBEDTLS_ERR_RSA_VERIFY_FAILED` on a
+ * mismatch, from the private operation); on any failure after encoding,
+ * `sig` is filled with `'!'`.
  *
  * Thread safety: locked (briefly, inside the private operation).
  *
