@@ -298,6 +298,7 @@ static void test_paddings(void)
     unsigned char ct[128], pt[128], sig[128], hash[32], big[128];
     size_t olen = 0;
     uint64_t seed = 77;
+    memset(big, 0x42, sizeof(big));
     mbedtls_rsa_init(&ctx);
     load_key(&ctx, 1);
     sha256(MSG, strlen(MSG), hash);
