@@ -6,11 +6,12 @@
 //! exponent on the CI machine (one RSA-2048 CRT half with upstream's
 //! exponent blinding), which puts a signature at upstream's speed; the
 //! product targets twice that. This kernel, the only limb arithmetic the
-//! library writes itself, takes about 500 us for the same exponentiation.
+//! library writes itself, takes about 470 us for the same exponentiation.
 //! It is monomorphised per limb count (`[Word; N]` arrays), multiplies
-//! with CIOS with the inner loops unrolled by eight, squares with the same
-//! multiplication (a dedicated squaring measured slower), and uses a fixed
-//! 5-bit window whose table is read in full at every step. It is
+//! with CIOS with the inner loops unrolled by eight, squares by 8-limb
+//! blocks (each cross product once; about 10% faster than the product),
+//! and uses a fixed 5-bit window whose table is read in full at every
+//! step. It is
 //! constant-time in the values: no branch or index depends on them, and
 //! the final subtraction is a mask. Public exponents (RSA's e) have their
 //! own square-and-multiply, variable-time in the exponent only. The tests
@@ -47,9 +48,47 @@ fn sbb(a: Word, b: Word, borrow: Word) -> (Word, Word) {
     (t as Word, ((t >> BITS) as Word) & 1)
 }
 
-/// A modulus of N limbs prepared for Montgomery arithmetic (R = 2^(64 N)).
+/// Limbs `at..at + 8` of `a`.
+#[inline(always)]
+fn block8<const N: usize>(a: &[Word; N], at: usize) -> [Word; 8] {
+    core::array::from_fn(|i| a[at + i])
+}
+
+/// `t[at..at + 16]` = the sum of x[i] x[j] over i < j, at limb i + j (that
+/// part of t is zero before).
+#[inline(always)]
+fn tri8<const W: usize>(t: &mut [Word; W], at: usize, x: &[Word; 8]) {
+    for i in 0..7 {
+        let mut c = 0;
+        for j in i + 1..8 {
+            (t[at + i + j], c) = mac(x[i], x[j], t[at + i + j], c);
+        }
+        t[at + i + 8] = c;
+    }
+}
+
+/// `t[at..]` += x y, the carry running to the top of t (for every limb,
+/// so the time does not depend on the values).
+#[inline(always)]
+fn acc8x8<const W: usize>(t: &mut [Word; W], at: usize, x: &[Word; 8], y: &[Word; 8]) {
+    let mut bit = 0;
+    for i in 0..8 {
+        let mut c = 0;
+        for j in 0..8 {
+            (t[at + i + j], c) = mac(x[i], y[j], t[at + i + j], c);
+        }
+        (t[at + i + 8], bit) = adc(t[at + i + 8], c, bit);
+    }
+    for w in t[at + 16..].iter_mut() {
+        (*w, bit) = adc(*w, 0, bit);
+    }
+}
+
+/// A modulus of N limbs prepared for Montgomery arithmetic (R = 2^(64 N));
+/// `W` is 2 N, the width of a double-length product (a separate parameter
+/// because stable Rust cannot write `[Word; 2 * N]`).
 #[derive(Clone)]
-struct Mont<const N: usize> {
+struct Mont<const N: usize, const W: usize> {
     n: [Word; N],
     /// -n^-1 mod 2^64.
     n0: Word,
@@ -57,7 +96,7 @@ struct Mont<const N: usize> {
     rr: [Word; N],
 }
 
-impl<const N: usize> Mont<N> {
+impl<const N: usize, const W: usize> Mont<N, W> {
     /// t (N words plus a top word) minus n if that is not negative.
     #[inline(always)]
     fn final_sub(&self, t: &[Word; N], top: Word) -> [Word; N] {
@@ -121,11 +160,70 @@ impl<const N: usize> Mont<N> {
         self.final_sub(&t, top)
     }
 
-    /// a^2 R^-1 mod n. (A dedicated squaring that skips the repeated
-    /// cross products measured slower here than the unrolled product.)
+    /// a^2 R^-1 mod n (a < n): the square by 8-limb blocks, each cross
+    /// product once, then doubled, plus the diagonal squares; then a
+    /// Montgomery reduction shaped like the one in `mul`. About 10%
+    /// faster than `mul(a, a)` at 16 limbs on the CI machine.
     #[inline(always)]
     fn sqr(&self, a: &[Word; N]) -> [Word; N] {
-        self.mul(a, a)
+        const { assert!(W == 2 * N && N.is_multiple_of(8)) };
+        let blocks = N / 8;
+        let mut t = [0 as Word; W];
+        for b in 0..blocks {
+            tri8(&mut t, 16 * b, &block8(a, 8 * b));
+        }
+        for bi in 0..blocks {
+            for bj in bi + 1..blocks {
+                acc8x8(
+                    &mut t,
+                    8 * (bi + bj),
+                    &block8(a, 8 * bi),
+                    &block8(a, 8 * bj),
+                );
+            }
+        }
+        // t = 2 t + the squares a[i]^2 at limb 2 i. The result, a^2, fits
+        // in W limbs, so no carry leaves the top.
+        let mut shifted_out = 0;
+        let mut c = 0;
+        for i in 0..N {
+            let sq = (a[i] as WideWord) * (a[i] as WideWord);
+            let (lo, hi) = (t[2 * i], t[2 * i + 1]);
+            let d0 = (lo << 1) | shifted_out;
+            let d1 = (hi << 1) | (lo >> (BITS - 1));
+            shifted_out = hi >> (BITS - 1);
+            (t[2 * i], c) = adc(d0, sq as Word, c);
+            (t[2 * i + 1], c) = adc(d1, (sq >> BITS) as Word, c);
+        }
+        // Reduce: N rows over a sliding window of N limbs, each row
+        // bringing in the next high limb of t.
+        let mut w = [0 as Word; N];
+        w.copy_from_slice(&t[..N]);
+        let mut top: Word = 0;
+        for i in 0..N {
+            let m = w[0].wrapping_mul(self.n0);
+            let (_, mut c) = mac(m, self.n[0], w[0], 0);
+            let mut j = 1;
+            while j + 7 < N {
+                (w[j - 1], c) = mac(m, self.n[j], w[j], c);
+                (w[j], c) = mac(m, self.n[j + 1], w[j + 1], c);
+                (w[j + 1], c) = mac(m, self.n[j + 2], w[j + 2], c);
+                (w[j + 2], c) = mac(m, self.n[j + 3], w[j + 3], c);
+                (w[j + 3], c) = mac(m, self.n[j + 4], w[j + 4], c);
+                (w[j + 4], c) = mac(m, self.n[j + 5], w[j + 5], c);
+                (w[j + 5], c) = mac(m, self.n[j + 6], w[j + 6], c);
+                (w[j + 6], c) = mac(m, self.n[j + 7], w[j + 7], c);
+                j += 8;
+            }
+            while j < N {
+                (w[j - 1], c) = mac(m, self.n[j], w[j], c);
+                j += 1;
+            }
+            let (s, c2) = adc(t[N + i], c, top);
+            w[N - 1] = s;
+            top = c2;
+        }
+        self.final_sub(&w, top)
     }
 
     fn one(&self) -> [Word; N] {
@@ -227,11 +325,11 @@ fn neg_inverse(n0: Word) -> Word {
 /// A prepared modulus of one of the supported sizes.
 #[derive(Clone)]
 enum Kernel {
-    L16(Box<Mont<16>>),
-    L24(Box<Mont<24>>),
-    L32(Box<Mont<32>>),
-    L48(Box<Mont<48>>),
-    L64(Box<Mont<64>>),
+    L16(Box<Mont<16, 32>>),
+    L24(Box<Mont<24, 48>>),
+    L32(Box<Mont<32, 64>>),
+    L48(Box<Mont<48, 96>>),
+    L64(Box<Mont<64, 128>>),
 }
 
 /// An odd modulus prepared for fast exponentiation, if its limb count is
@@ -257,8 +355,8 @@ impl FastModulus {
         }
         let n0 = neg_inverse(n[0]);
         macro_rules! mk {
-            ($v:ident, $k:literal) => {
-                Kernel::$v(Box::new(Mont::<$k> {
+            ($v:ident, $k:literal, $w:literal) => {
+                Kernel::$v(Box::new(Mont::<$k, $w> {
                     n: arr(n),
                     n0,
                     rr: arr(rr),
@@ -266,11 +364,11 @@ impl FastModulus {
             };
         }
         let s = match n.len() {
-            16 => mk!(L16, 16),
-            24 => mk!(L24, 24),
-            32 => mk!(L32, 32),
-            48 => mk!(L48, 48),
-            64 => mk!(L64, 64),
+            16 => mk!(L16, 16, 32),
+            24 => mk!(L24, 24, 48),
+            32 => mk!(L32, 32, 64),
+            48 => mk!(L48, 48, 96),
+            64 => mk!(L64, 64, 128),
             _ => return None,
         };
         Some(FastModulus(s))
@@ -372,6 +470,50 @@ mod tests {
                 );
             }
         }
+    }
+
+    fn square_vs_product<const N: usize, const W: usize>(seed: &mut u64) {
+        for round in 0..40 {
+            let mut n = arr::<N>(&words(seed, N));
+            n[0] |= 1;
+            n[N - 1] |= 1 << (BITS - 1);
+            if round % 4 == 1 {
+                // A modulus just below R, where the final subtraction matters.
+                n.iter_mut().skip(1).for_each(|w| *w = Word::MAX);
+            }
+            let m = Mont::<N, W> {
+                n,
+                n0: neg_inverse(n[0]),
+                rr: [0; N],
+            };
+            let mut a = arr::<N>(&words(seed, N));
+            match round % 4 {
+                0 => a[N - 1] >>= 1,
+                1 => a = m.final_sub(&[Word::MAX; N], 0), // R - 1 - n
+                2 => {
+                    // n - 1, the largest input.
+                    a = n;
+                    a[0] -= 1;
+                }
+                _ => a = [0; N],
+            }
+            let mut x = a;
+            for _ in 0..4 {
+                let want = m.mul(&x, &x);
+                assert_eq!(m.sqr(&x), want, "{N} limbs, round {round}");
+                x = want;
+            }
+        }
+    }
+
+    #[test]
+    fn square_matches_product() {
+        let mut seed = 0x51u64;
+        square_vs_product::<16, 32>(&mut seed);
+        square_vs_product::<24, 48>(&mut seed);
+        square_vs_product::<32, 64>(&mut seed);
+        square_vs_product::<48, 96>(&mut seed);
+        square_vs_product::<64, 128>(&mut seed);
     }
 
     #[test]
