@@ -10,7 +10,7 @@ use core::sync::atomic::AtomicU32;
 
 use zeroize::Zeroizing;
 
-use super::{Index, MAX_ID};
+use super::{INLINE, Index, MAX_ID};
 use crate::abi::ssl::{
     MBEDTLS_ERR_SSL_ALLOC_FAILED, MBEDTLS_ERR_SSL_BAD_INPUT_DATA, MBEDTLS_ERR_SSL_BUFFER_TOO_SMALL,
     MBEDTLS_ERR_SSL_CACHE_ENTRY_NOT_FOUND, MBEDTLS_ERR_SSL_INTERNAL_ERROR, mbedtls_ssl_session,
@@ -157,21 +157,37 @@ pub unsafe extern "C" fn mbedtls_ssl_cache_get(
             Ok(h) => h,
             Err(e) => return enter_code(e),
         };
+        // Copy the bytes out (into `small` when they fit) and load them
+        // after unlocking.
+        let mut small = Zeroizing::new([0u8; INLINE]);
+        let mut big = Zeroizing::new(Vec::new());
         // SAFETY: we hold the lock.
-        let found = unsafe { index_mut(cache) }
-            // SAFETY: we hold the lock.
-            .and_then(|ix| ix.get(id, now(), unsafe { (*cache).timeout }))
-            .map(Zeroizing::new);
+        let timeout = unsafe { (*cache).timeout };
+        // SAFETY: we hold the lock.
+        let found = unsafe { index_mut(cache) }.and_then(|ix| {
+            ix.get(id, now(), timeout, |bytes| {
+                if bytes.len() <= INLINE {
+                    small[..bytes.len()].copy_from_slice(bytes);
+                    Ok(bytes.len())
+                } else if big.try_reserve_exact(bytes.len()).is_ok() {
+                    big.extend_from_slice(bytes);
+                    Ok(bytes.len())
+                } else {
+                    Err(MBEDTLS_ERR_SSL_ALLOC_FAILED)
+                }
+            })
+        });
         if held.unlock() != 0 {
             return MBEDTLS_ERR_THREADING_MUTEX_ERROR;
         }
-        match found {
-            None => MBEDTLS_ERR_SSL_CACHE_ENTRY_NOT_FOUND,
-            // SAFETY: an initialised session (caller) and our buffer.
-            Some(bytes) => unsafe {
-                mbedtls_ssl_session_load(session, bytes.as_ptr(), bytes.len())
-            },
-        }
+        let bytes: &[u8] = match found {
+            None => return MBEDTLS_ERR_SSL_CACHE_ENTRY_NOT_FOUND,
+            Some(Err(e)) => return e,
+            Some(Ok(n)) if n <= INLINE => &small[..n],
+            Some(Ok(_)) => &big,
+        };
+        // SAFETY: an initialised session (caller) and our buffer.
+        unsafe { mbedtls_ssl_session_load(session, bytes.as_ptr(), bytes.len()) }
     })
 }
 
@@ -208,26 +224,31 @@ pub unsafe extern "C" fn mbedtls_ssl_cache_set(
         if id.len() > MAX_ID {
             return MBEDTLS_ERR_SSL_BAD_INPUT_DATA;
         }
-        // Serialize outside the lock.
-        let mut need = 0usize;
-        // SAFETY: a size query with no buffer.
-        match unsafe { mbedtls_ssl_session_save(session, core::ptr::null_mut(), 0, &mut need) } {
-            MBEDTLS_ERR_SSL_BUFFER_TOO_SMALL => {}
-            0 => {}
-            e => return e,
-        }
-        let mut bytes = Zeroizing::new(Vec::new());
-        if bytes.try_reserve_exact(need).is_err() {
-            return MBEDTLS_ERR_SSL_ALLOC_FAILED;
-        }
-        bytes.resize(need, 0);
+        // Serialize outside the lock, into `small` when it fits.
+        let mut small = Zeroizing::new([0u8; INLINE]);
+        let mut big = Zeroizing::new(Vec::new());
         let mut olen = 0usize;
-        // SAFETY: a buffer of `need` bytes.
-        let rc = unsafe { mbedtls_ssl_session_save(session, bytes.as_mut_ptr(), need, &mut olen) };
-        if rc != 0 {
-            return rc;
-        }
-        bytes.truncate(olen);
+        // SAFETY: a buffer of INLINE bytes.
+        let rc =
+            unsafe { mbedtls_ssl_session_save(session, small.as_mut_ptr(), INLINE, &mut olen) };
+        let bytes: &[u8] = match rc {
+            0 => &small[..olen],
+            MBEDTLS_ERR_SSL_BUFFER_TOO_SMALL => {
+                let need = olen;
+                if big.try_reserve_exact(need).is_err() {
+                    return MBEDTLS_ERR_SSL_ALLOC_FAILED;
+                }
+                big.resize(need, 0);
+                // SAFETY: a buffer of `need` bytes.
+                let rc =
+                    unsafe { mbedtls_ssl_session_save(session, big.as_mut_ptr(), need, &mut olen) };
+                if rc != 0 {
+                    return rc;
+                }
+                &big[..olen]
+            }
+            e => return e,
+        };
 
         // SAFETY: valid for the call.
         let lock = unsafe { ctx_lock(cache) };
@@ -246,6 +267,7 @@ pub unsafe extern "C" fn mbedtls_ssl_cache_set(
                 Some(ix) => match ix.set(id, bytes, now(), timeout, max) {
                     Ok(()) => 0,
                     Err(super::SetError::NoRoom) => MBEDTLS_ERR_SSL_INTERNAL_ERROR,
+                    Err(super::SetError::NoMemory) => MBEDTLS_ERR_SSL_ALLOC_FAILED,
                 },
                 None => MBEDTLS_ERR_SSL_INTERNAL_ERROR,
             }

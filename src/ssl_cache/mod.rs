@@ -3,46 +3,127 @@
 //! Upstream keeps a linked list and scans it on every call, so a cache of
 //! n entries costs O(n) per operation. This one keeps the serialized
 //! sessions in a hash index (SipHash with a per-cache random key, so
-//! clients cannot choose ids that collide) plus a list in timestamp order,
-//! so get, set and remove are O(1) and "evict the oldest" is the list's
-//! head. Upstream's choices are kept: a set overwrites the entry with the
-//! same id, else reuses an expired entry, else adds one while fewer than
-//! `max_entries` exist, else replaces the oldest; a get or remove ignores
-//! expired entries. The bytes of a session are wiped whenever an entry is
-//! replaced, removed or freed.
+//! clients cannot choose ids that collide) and their age in an
+//! append-only queue, so get, set and remove are O(1) and "evict the
+//! oldest" is the queue's front. Upstream's choices are kept: a set
+//! overwrites the entry with the same id, else reuses an expired entry,
+//! else adds one while fewer than `max_entries` exist, else replaces the
+//! oldest; a get or remove ignores expired entries. The bytes of a session
+//! are wiped whenever an entry is replaced, removed or freed.
+//!
+//! Layout, for big caches (a million entries is about 200 MB, so every
+//! access is a cache miss): an entry holds its session bytes inline (no
+//! heap block per session unless it is longer than [`INLINE`]); the age
+//! queue holds (slot, generation) records, and a slot's current generation
+//! lives in a dense array beside the entries. Overwriting an entry appends
+//! a record and bumps the generation, which makes the older record stale,
+//! instead of unlinking the entry from a list (which touched two other
+//! entries). Stale records are skipped at the front and compacted away
+//! when they outnumber the live ones.
 
 #[cfg(not(loom))]
 pub(crate) mod ffi;
 
+use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 /// Longest session id.
 pub(crate) const MAX_ID: usize = 32;
+/// Session bytes stored inside an entry; longer ones get a heap block.
+/// Upstream's TLS 1.2 session without a peer certificate is 114 bytes.
+pub(crate) const INLINE: usize = 144;
 const NONE: u32 = u32::MAX;
 
-/// One cached session.
+/// One slot of the entry array.
 struct Entry {
     id: [u8; MAX_ID],
     id_len: u8,
-    timestamp: i64,
-    data: Zeroizing<Vec<u8>>,
+    live: bool,
+    /// Length of the session bytes.
+    len: u32,
     /// Next entry in the same hash bucket.
     hnext: u32,
-    /// Neighbours in timestamp order (oldest first).
-    older: u32,
-    newer: u32,
+    timestamp: i64,
+    inline: [u8; INLINE],
+    /// The bytes of a session longer than `INLINE`.
+    spill: Option<Zeroizing<Vec<u8>>>,
+}
+
+impl Entry {
+    const EMPTY: Entry = Entry {
+        id: [0; MAX_ID],
+        id_len: 0,
+        live: false,
+        len: 0,
+        hnext: NONE,
+        timestamp: 0,
+        inline: [0; INLINE],
+        spill: None,
+    };
+
+    fn id(&self) -> &[u8] {
+        &self.id[..usize::from(self.id_len)]
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match &self.spill {
+            Some(v) => v,
+            None => &self.inline[..self.len as usize],
+        }
+    }
+
+    /// Replaces the session bytes, wiping the old ones.
+    fn store(&mut self, data: &[u8]) -> Result<(), SetError> {
+        if data.len() > u32::MAX as usize {
+            return Err(SetError::NoMemory);
+        }
+        let spill = if data.len() > INLINE {
+            let mut v = Zeroizing::new(Vec::new());
+            v.try_reserve_exact(data.len())
+                .map_err(|_| SetError::NoMemory)?;
+            v.extend_from_slice(data);
+            Some(v)
+        } else {
+            None
+        };
+        self.wipe_bytes();
+        if spill.is_none() {
+            self.inline[..data.len()].copy_from_slice(data);
+        }
+        self.spill = spill;
+        self.len = data.len() as u32;
+        Ok(())
+    }
+
+    fn wipe_bytes(&mut self) {
+        // Spilled bytes are wiped when their Zeroizing block drops.
+        if self.spill.is_none() {
+            self.inline[..self.len as usize].zeroize();
+        }
+        self.spill = None;
+        self.len = 0;
+    }
+}
+
+/// A record of the age queue: slot `slot` was stored with generation `gen`.
+#[derive(Clone, Copy)]
+struct Rec {
+    slot: u32,
+    generation: u32,
 }
 
 /// The index of one cache.
 pub(crate) struct Index {
     key: (u64, u64),
-    slots: Vec<Option<Entry>>,
+    slots: Vec<Entry>,
+    /// Generation of each slot, bumped at every store and drop.
+    gens: Vec<u32>,
     free: Vec<u32>,
     buckets: Vec<u32>,
-    oldest: u32,
-    newest: u32,
+    /// Stores in time order, oldest at the front; stale records included.
+    queue: VecDeque<Rec>,
     len: usize,
 }
 
@@ -51,6 +132,13 @@ pub(crate) struct Index {
 pub(crate) enum SetError {
     /// `max_entries` is 0: nowhere to put the session.
     NoRoom,
+    /// An allocation failed; nothing was stored (an entry may have been
+    /// evicted to make room, as a successful set would have).
+    NoMemory,
+}
+
+fn expired(e: &Entry, now: i64, timeout: i32) -> bool {
+    timeout != 0 && now.wrapping_sub(e.timestamp) as i32 > timeout
 }
 
 impl Index {
@@ -59,10 +147,10 @@ impl Index {
         Index {
             key,
             slots: Vec::new(),
+            gens: Vec::new(),
             free: Vec::new(),
-            buckets: alloc::vec![NONE; 16],
-            oldest: NONE,
-            newest: NONE,
+            buckets: Vec::new(),
+            queue: VecDeque::new(),
             len: 0,
         }
     }
@@ -73,30 +161,25 @@ impl Index {
         self.len
     }
 
-    fn bucket(&self, id: &[u8]) -> usize {
+    fn hash(&self, id: &[u8]) -> u64 {
         #[allow(deprecated)]
         let mut h = core::hash::SipHasher::new_with_keys(self.key.0, self.key.1);
         core::hash::Hasher::write(&mut h, id);
-        (core::hash::Hasher::finish(&h) as usize) & (self.buckets.len() - 1)
+        core::hash::Hasher::finish(&h)
     }
 
-    fn entry(&self, i: u32) -> &Entry {
-        self.slots[i as usize]
-            .as_ref()
-            .expect("a linked slot is occupied")
-    }
-
-    fn entry_mut(&mut self, i: u32) -> &mut Entry {
-        self.slots[i as usize]
-            .as_mut()
-            .expect("a linked slot is occupied")
+    fn bucket(&self, id: &[u8]) -> usize {
+        (self.hash(id) as usize) & (self.buckets.len() - 1)
     }
 
     fn find(&self, id: &[u8]) -> Option<u32> {
+        if self.buckets.is_empty() {
+            return None;
+        }
         let mut i = self.buckets[self.bucket(id)];
         while i != NONE {
-            let e = self.entry(i);
-            if &e.id[..usize::from(e.id_len)] == id {
+            let e = &self.slots[i as usize];
+            if e.id() == id {
                 return Some(i);
             }
             i = e.hnext;
@@ -104,156 +187,172 @@ impl Index {
         None
     }
 
-    fn expired(e: &Entry, now: i64, timeout: i32) -> bool {
-        timeout != 0 && now.wrapping_sub(e.timestamp) as i32 > timeout
-    }
-
-    /// The serialized session stored under `id`, unless absent or expired.
-    pub(crate) fn get(&self, id: &[u8], now: i64, timeout: i32) -> Option<Vec<u8>> {
-        let e = self.entry(self.find(id)?);
-        if Self::expired(e, now, timeout) {
+    /// Calls `f` with the session bytes stored under `id`, unless absent
+    /// or expired.
+    pub(crate) fn get<R>(
+        &self,
+        id: &[u8],
+        now: i64,
+        timeout: i32,
+        f: impl FnOnce(&[u8]) -> R,
+    ) -> Option<R> {
+        let e = &self.slots[self.find(id)? as usize];
+        if expired(e, now, timeout) {
             return None;
         }
-        Some(e.data.to_vec())
+        Some(f(e.bytes()))
     }
 
-    fn unlink_order(&mut self, i: u32) {
-        let (older, newer) = {
-            let e = self.entry(i);
-            (e.older, e.newer)
-        };
-        if older == NONE {
-            self.oldest = newer;
-        } else {
-            self.entry_mut(older).newer = newer;
+    /// The oldest live entry, dropping stale records on the way.
+    fn oldest(&mut self) -> Option<u32> {
+        while let Some(r) = self.queue.front() {
+            if self.gens[r.slot as usize] == r.generation {
+                return Some(r.slot);
+            }
+            self.queue.pop_front();
         }
-        if newer == NONE {
-            self.newest = older;
-        } else {
-            self.entry_mut(newer).older = older;
-        }
+        None
     }
 
-    fn push_newest(&mut self, i: u32) {
-        let newest = self.newest;
-        {
-            let e = self.entry_mut(i);
-            e.older = newest;
-            e.newer = NONE;
+    /// Appends a record for slot `i`'s new generation. The queue has room
+    /// (see [`Self::reserve_queue`]).
+    fn touch(&mut self, i: u32) {
+        let g = &mut self.gens[i as usize];
+        *g = g.wrapping_add(1);
+        let generation = *g;
+        self.queue.push_back(Rec {
+            slot: i,
+            generation,
+        });
+    }
+
+    /// Room for one more queue record, compacting stale records away when
+    /// they outnumber the live ones.
+    fn reserve_queue(&mut self) -> Result<(), SetError> {
+        if self.queue.len() > 2 * self.len + 64 {
+            let gens = &self.gens;
+            self.queue.retain(|r| gens[r.slot as usize] == r.generation);
         }
-        if newest == NONE {
-            self.oldest = i;
-        } else {
-            self.entry_mut(newest).newer = i;
-        }
-        self.newest = i;
+        self.queue.try_reserve(1).map_err(|_| SetError::NoMemory)
     }
 
     fn unlink_bucket(&mut self, i: u32) {
-        let b = {
-            let e = self.entry(i);
-            self.bucket(&e.id[..usize::from(e.id_len)])
-        };
-        let next = self.entry(i).hnext;
+        let b = self.bucket(self.slots[i as usize].id());
+        let next = self.slots[i as usize].hnext;
         if self.buckets[b] == i {
             self.buckets[b] = next;
             return;
         }
         let mut j = self.buckets[b];
         while j != NONE {
-            let jn = self.entry(j).hnext;
+            let jn = self.slots[j as usize].hnext;
             if jn == i {
-                self.entry_mut(j).hnext = next;
+                self.slots[j as usize].hnext = next;
                 return;
             }
             j = jn;
         }
     }
 
-    /// Drops entry `i` (its bytes are wiped).
+    /// Drops entry `i`: its bytes are wiped, its queue record goes stale.
     fn drop_entry(&mut self, i: u32) {
         self.unlink_bucket(i);
-        self.unlink_order(i);
-        self.slots[i as usize] = None;
+        let e = &mut self.slots[i as usize];
+        e.wipe_bytes();
+        e.id.zeroize();
+        e.id_len = 0;
+        e.live = false;
+        e.hnext = NONE;
+        let g = &mut self.gens[i as usize];
+        *g = g.wrapping_add(1);
+        // The free list has room for every slot (see `set`).
         self.free.push(i);
         self.len -= 1;
     }
 
-    fn grow_buckets(&mut self) {
-        let n = self.buckets.len() * 2;
-        self.buckets = alloc::vec![NONE; n];
-        let mut i = self.oldest;
-        while i != NONE {
-            let b = {
-                let e = self.entry(i);
-                self.bucket(&e.id[..usize::from(e.id_len)])
-            };
-            let head = self.buckets[b];
-            let e = self.entry_mut(i);
-            e.hnext = head;
-            let newer = e.newer;
-            self.buckets[b] = i;
-            i = newer;
+    /// Rebuilds the bucket array at `n` buckets (a power of two).
+    fn rehash(&mut self, n: usize) -> Result<(), SetError> {
+        let mut buckets = Vec::new();
+        buckets
+            .try_reserve_exact(n)
+            .map_err(|_| SetError::NoMemory)?;
+        buckets.resize(n, NONE);
+        self.buckets = buckets;
+        for i in 0..self.slots.len() {
+            if !self.slots[i].live {
+                continue;
+            }
+            let b = self.bucket(self.slots[i].id());
+            self.slots[i].hnext = self.buckets[b];
+            self.buckets[b] = i as u32;
         }
+        Ok(())
     }
 
     /// Stores `data` under `id` with upstream's choice of slot.
     pub(crate) fn set(
         &mut self,
         id: &[u8],
-        data: Zeroizing<Vec<u8>>,
+        data: &[u8],
         now: i64,
         timeout: i32,
         max_entries: usize,
     ) -> Result<(), SetError> {
+        self.reserve_queue()?;
         if let Some(i) = self.find(id) {
-            // Same id: overwrite (the old bytes are wiped on drop).
-            self.unlink_order(i);
-            let e = self.entry_mut(i);
-            e.data = data;
+            // Same id: overwrite (the old bytes are wiped).
+            let e = &mut self.slots[i as usize];
+            e.store(data)?;
             e.timestamp = now;
-            self.push_newest(i);
+            self.touch(i);
             return Ok(());
         }
         // An expired entry, if any, is the oldest one; else room for a new
         // one; else the oldest makes room.
-        let oldest_expired =
-            self.oldest != NONE && Self::expired(self.entry(self.oldest), now, timeout);
-        if oldest_expired || (self.len >= max_entries && self.oldest != NONE) {
-            self.drop_entry(self.oldest);
+        if let Some(o) = self.oldest()
+            && (expired(&self.slots[o as usize], now, timeout) || self.len >= max_entries)
+        {
+            self.queue.pop_front();
+            self.drop_entry(o);
         }
         if self.len >= max_entries {
             return Err(SetError::NoRoom);
         }
         // At most one entry per two buckets: chains stay short, and each
         // step of a chain is a cache miss in a big cache.
-        if 2 * self.len >= self.buckets.len() {
-            self.grow_buckets();
+        if 2 * (self.len + 1) > self.buckets.len() {
+            self.rehash((2 * (self.len + 1)).next_power_of_two().max(16))?;
         }
-        let mut e = Entry {
-            id: [0; MAX_ID],
-            id_len: id.len() as u8,
-            timestamp: now,
-            data,
-            hnext: NONE,
-            older: NONE,
-            newer: NONE,
-        };
-        e.id[..id.len()].copy_from_slice(id);
         let i = match self.free.pop() {
-            Some(i) => {
-                self.slots[i as usize] = Some(e);
-                i
-            }
+            Some(i) => i,
             None => {
-                self.slots.push(Some(e));
+                if self.slots.len() >= NONE as usize {
+                    return Err(SetError::NoMemory);
+                }
+                self.slots
+                    .try_reserve(1)
+                    .and_then(|()| self.gens.try_reserve(1))
+                    .and_then(|()| self.free.try_reserve(self.slots.len() + 1))
+                    .map_err(|_| SetError::NoMemory)?;
+                self.slots.push(Entry::EMPTY);
+                self.gens.push(0);
                 (self.slots.len() - 1) as u32
             }
         };
         let b = self.bucket(id);
-        self.entry_mut(i).hnext = self.buckets[b];
+        let head = self.buckets[b];
+        let e = &mut self.slots[i as usize];
+        if let Err(err) = e.store(data) {
+            self.free.push(i);
+            return Err(err);
+        }
+        e.id[..id.len()].copy_from_slice(id);
+        e.id_len = id.len() as u8;
+        e.live = true;
+        e.timestamp = now;
+        e.hnext = head;
         self.buckets[b] = i;
-        self.push_newest(i);
+        self.touch(i);
         self.len += 1;
         Ok(())
     }
@@ -261,7 +360,7 @@ impl Index {
     /// Removes the entry under `id` unless absent or expired.
     pub(crate) fn remove(&mut self, id: &[u8], now: i64, timeout: i32) {
         if let Some(i) = self.find(id)
-            && !Self::expired(self.entry(i), now, timeout)
+            && !expired(&self.slots[i as usize], now, timeout)
         {
             self.drop_entry(i);
         }
@@ -269,8 +368,20 @@ impl Index {
 
     /// Drops the oldest entries until at most `max` remain.
     pub(crate) fn shrink_to(&mut self, max: usize) {
-        while self.len > max && self.oldest != NONE {
-            self.drop_entry(self.oldest);
+        while self.len > max {
+            let Some(o) = self.oldest() else { break };
+            self.queue.pop_front();
+            self.drop_entry(o);
+        }
+    }
+}
+
+impl Drop for Index {
+    fn drop(&mut self) {
+        for e in self.slots.iter_mut() {
+            e.wipe_bytes();
+            e.inline.zeroize();
+            e.id.zeroize();
         }
     }
 }
@@ -279,53 +390,85 @@ impl Index {
 mod tests {
     use super::*;
 
-    fn data(b: u8) -> Zeroizing<Vec<u8>> {
-        Zeroizing::new(alloc::vec![b; 10])
+    fn data(b: u8) -> Vec<u8> {
+        alloc::vec![b; 10]
+    }
+
+    fn get(ix: &Index, id: &[u8], now: i64, timeout: i32) -> Option<Vec<u8>> {
+        ix.get(id, now, timeout, |b| b.to_vec())
     }
 
     #[test]
     fn overwrite_evict_oldest_and_remove() {
         let mut ix = Index::new((1, 2));
         for n in 0u8..3 {
-            ix.set(&[n; 32], data(n), 100 + i64::from(n), 0, 3).unwrap();
+            ix.set(&[n; 32], &data(n), 100 + i64::from(n), 0, 3)
+                .unwrap();
         }
         // Overwriting id 0 makes it the newest, so id 1 is evicted next.
-        ix.set(&[0; 32], data(9), 200, 0, 3).unwrap();
-        ix.set(&[7; 32], data(7), 201, 0, 3).unwrap();
+        ix.set(&[0; 32], &data(9), 200, 0, 3).unwrap();
+        ix.set(&[7; 32], &data(7), 201, 0, 3).unwrap();
         assert_eq!(ix.len(), 3);
-        assert_eq!(ix.get(&[1; 32], 300, 0), None);
-        assert_eq!(ix.get(&[0; 32], 300, 0).unwrap(), alloc::vec![9; 10]);
-        assert!(ix.get(&[2; 32], 300, 0).is_some());
+        assert_eq!(get(&ix, &[1; 32], 300, 0), None);
+        assert_eq!(get(&ix, &[0; 32], 300, 0).unwrap(), data(9));
+        assert!(get(&ix, &[2; 32], 300, 0).is_some());
         ix.remove(&[2; 32], 300, 0);
-        assert_eq!(ix.get(&[2; 32], 300, 0), None);
+        assert_eq!(get(&ix, &[2; 32], 300, 0), None);
         assert_eq!(ix.len(), 2);
         // Ids of other lengths are other ids.
-        assert_eq!(ix.get(&[0; 31], 300, 0), None);
+        assert_eq!(get(&ix, &[0; 31], 300, 0), None);
     }
 
     #[test]
     fn expiry_and_no_room() {
         let mut ix = Index::new((3, 4));
-        ix.set(b"a", data(1), 100, 10, 5).unwrap();
-        assert!(ix.get(b"a", 110, 10).is_some());
-        assert_eq!(ix.get(b"a", 111, 10), None);
+        ix.set(b"a", &data(1), 100, 10, 5).unwrap();
+        assert!(get(&ix, b"a", 110, 10).is_some());
+        assert_eq!(get(&ix, b"a", 111, 10), None);
         // An expired entry is reused before the cache grows.
-        ix.set(b"b", data(2), 111, 10, 5).unwrap();
+        ix.set(b"b", &data(2), 111, 10, 5).unwrap();
         assert_eq!(ix.len(), 1);
         let mut none = Index::new((0, 0));
-        assert_eq!(none.set(b"x", data(0), 0, 0, 0), Err(SetError::NoRoom));
+        assert_eq!(none.set(b"x", &data(0), 0, 0, 0), Err(SetError::NoRoom));
+    }
+
+    #[test]
+    fn long_sessions_spill_to_the_heap() {
+        let mut ix = Index::new((7, 8));
+        let long: Vec<u8> = (0..=255u8).cycle().take(INLINE + 100).collect();
+        ix.set(b"long", &long, 0, 0, 4).unwrap();
+        ix.set(b"edge", &long[..INLINE], 0, 0, 4).unwrap();
+        assert_eq!(get(&ix, b"long", 0, 0).unwrap(), long);
+        assert_eq!(get(&ix, b"edge", 0, 0).unwrap(), &long[..INLINE]);
+        // Back to a short session in the same entry.
+        ix.set(b"long", &data(3), 0, 0, 4).unwrap();
+        assert_eq!(get(&ix, b"long", 0, 0).unwrap(), data(3));
+    }
+
+    #[test]
+    fn overwrites_keep_the_queue_bounded() {
+        let mut ix = Index::new((9, 10));
+        for n in 0u32..100 {
+            ix.set(&n.to_be_bytes(), &data(0), 0, 0, 100).unwrap();
+        }
+        for k in 0u32..100_000 {
+            ix.set(&(k % 7).to_be_bytes(), &data(k as u8), 0, 0, 100)
+                .unwrap();
+            assert!(ix.queue.len() <= 2 * ix.len + 65);
+        }
+        assert_eq!(ix.len(), 100);
     }
 
     #[test]
     fn many_entries_stay_consistent() {
         let mut ix = Index::new((5, 6));
         for n in 0u32..5000 {
-            ix.set(&n.to_be_bytes(), data(n as u8), i64::from(n), 0, 3000)
+            ix.set(&n.to_be_bytes(), &data(n as u8), i64::from(n), 0, 3000)
                 .unwrap();
         }
         assert_eq!(ix.len(), 3000);
         for n in 0u32..5000 {
-            assert_eq!(ix.get(&n.to_be_bytes(), 0, 0).is_some(), n >= 2000, "{n}");
+            assert_eq!(get(&ix, &n.to_be_bytes(), 0, 0).is_some(), n >= 2000, "{n}");
         }
         for n in (2000u32..5000).step_by(2) {
             ix.remove(&n.to_be_bytes(), 0, 0);
@@ -333,6 +476,94 @@ mod tests {
         assert_eq!(ix.len(), 1500);
         ix.shrink_to(10);
         assert_eq!(ix.len(), 10);
-        assert!(ix.get(&4999u32.to_be_bytes(), 0, 0).is_some());
+        assert!(get(&ix, &4999u32.to_be_bytes(), 0, 0).is_some());
+    }
+
+    /// Upstream's rules written as plainly as possible: a list in store
+    /// order, oldest first, scanned on every call.
+    #[derive(Default)]
+    struct Model {
+        list: Vec<(Vec<u8>, Vec<u8>, i64)>,
+    }
+
+    impl Model {
+        fn pos(&self, id: &[u8]) -> Option<usize> {
+            self.list.iter().position(|(i, _, _)| i == id)
+        }
+        fn dead(ts: i64, now: i64, timeout: i32) -> bool {
+            timeout != 0 && now.wrapping_sub(ts) as i32 > timeout
+        }
+        fn set(&mut self, id: &[u8], d: &[u8], now: i64, timeout: i32, max: usize) -> bool {
+            if let Some(p) = self.pos(id) {
+                self.list.remove(p);
+                self.list.push((id.to_vec(), d.to_vec(), now));
+                return true;
+            }
+            if let Some((_, _, ts)) = self.list.first()
+                && (Self::dead(*ts, now, timeout) || self.list.len() >= max)
+            {
+                self.list.remove(0);
+            }
+            if self.list.len() >= max {
+                return false;
+            }
+            self.list.push((id.to_vec(), d.to_vec(), now));
+            true
+        }
+        fn get(&self, id: &[u8], now: i64, timeout: i32) -> Option<Vec<u8>> {
+            let (_, d, ts) = &self.list[self.pos(id)?];
+            (!Self::dead(*ts, now, timeout)).then(|| d.clone())
+        }
+        fn remove(&mut self, id: &[u8], now: i64, timeout: i32) {
+            if let Some(p) = self.pos(id)
+                && !Self::dead(self.list[p].2, now, timeout)
+            {
+                self.list.remove(p);
+            }
+        }
+    }
+
+    #[test]
+    fn matches_a_plain_model() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |m: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % m
+        };
+        for round in 0..20 {
+            let mut ix = Index::new((round, 1));
+            let mut model = Model::default();
+            let (mut max, timeout) = (1 + next(40) as usize, [0, 5, 30][round as usize % 3]);
+            let mut now = 0i64;
+            for step in 0..3000 {
+                now += next(3) as i64;
+                let id = [next(60) as u8; 3];
+                let id = &id[..1 + next(3) as usize];
+                match next(10) {
+                    0..=3 => {
+                        let d = alloc::vec![step as u8; next(2 * INLINE as u64) as usize];
+                        let want = model.set(id, &d, now, timeout, max);
+                        assert_eq!(ix.set(id, &d, now, timeout, max).is_ok(), want);
+                    }
+                    4..=7 => {
+                        assert_eq!(get(&ix, id, now, timeout), model.get(id, now, timeout))
+                    }
+                    8 => {
+                        model.remove(id, now, timeout);
+                        ix.remove(id, now, timeout);
+                    }
+                    _ => {
+                        max = next(40) as usize;
+                        while model.list.len() > max {
+                            model.list.remove(0);
+                        }
+                        ix.shrink_to(max);
+                    }
+                }
+                assert_eq!(ix.len(), model.list.len(), "round {round} step {step}");
+            }
+        }
     }
 }
