@@ -61,6 +61,12 @@ typedef struct mbedtls_ssl_cache_context {
      * Holder of the mutex (ours).
      */
     uint32_t MBEDTLS_PRIVATE(guard_holder);
+    /**
+     * Counters of the operations in flight, 8 of them 64 bytes apart so
+     * that threads count themselves in on different cache lines (ours;
+     * get, set and remove lock one shard of the index, not the mutex).
+     */
+    uint32_t MBEDTLS_PRIVATE(guard_joined)[128];
 } mbedtls_ssl_cache_context;
 
 #ifdef __cplusplus
@@ -87,7 +93,8 @@ void mbedtls_ssl_cache_init(mbedtls_ssl_cache_context *cache);
  * longer than 32 bytes), the load's error, `MBEDTLS_ERR_SSL_BAD_INPUT_DATA`
  * (NULL arguments; a cache that is not initialised), or a lock error.
  *
- * Thread safety: locked (the session is loaded after unlocking).
+ * Thread safety: locked (one shard of the index, not the cache's
+ * mutex; the session is loaded after unlocking).
  *
  * # Safety
  *
@@ -110,7 +117,8 @@ int mbedtls_ssl_cache_get(void *data,
  * initialised), `MBEDTLS_ERR_SSL_ALLOC_FAILED`,
  * `MBEDTLS_ERR_SSL_INTERNAL_ERROR` (maximum of 0 entries), or a lock error.
  *
- * Thread safety: locked (the session is serialized before locking).
+ * Thread safety: locked (one shard of the index, not the cache's
+ * mutex; the session is serialized before locking).
  *
  * # Safety
  *
@@ -127,7 +135,7 @@ int mbedtls_ssl_cache_set(void *data,
  * `MBEDTLS_ERR_SSL_BAD_INPUT_DATA` for NULL arguments or a cache that is
  * not initialised; or a lock error.
  *
- * Thread safety: locked.
+ * Thread safety: locked (one shard of the index).
  *
  * # Safety
  *

@@ -12,7 +12,7 @@ pub const MBEDTLS_SSL_CACHE_DEFAULT_MAX_ENTRIES: c_int = 50;
 
 /// A session cache. `chain` points to the library's hash index (NULL until
 /// the first set), not to a list of entries as upstream's does.
-/// cbindgen:field-names=[MBEDTLS_PRIVATE(chain), MBEDTLS_PRIVATE(timeout), MBEDTLS_PRIVATE(max_entries), MBEDTLS_PRIVATE(mutex), MBEDTLS_PRIVATE(guard_state), MBEDTLS_PRIVATE(guard_holder)]
+/// cbindgen:field-names=[MBEDTLS_PRIVATE(chain), MBEDTLS_PRIVATE(timeout), MBEDTLS_PRIVATE(max_entries), MBEDTLS_PRIVATE(mutex), MBEDTLS_PRIVATE(guard_state), MBEDTLS_PRIVATE(guard_holder), MBEDTLS_PRIVATE(guard_joined)]
 #[repr(C)]
 pub struct mbedtls_ssl_cache_context {
     /// The index (library-owned).
@@ -28,4 +28,8 @@ pub struct mbedtls_ssl_cache_context {
     pub guard_state: u32,
     /// Holder of the mutex (ours).
     pub guard_holder: u32,
+    /// Counters of the operations in flight, 8 of them 64 bytes apart so
+    /// that threads count themselves in on different cache lines (ours;
+    /// get, set and remove lock one shard of the index, not the mutex).
+    pub guard_joined: [u32; 128],
 }

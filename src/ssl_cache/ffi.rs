@@ -1,16 +1,20 @@
-//! The C surface of ssl_cache.h. Every entry point locks the cache with
-//! the context protocol (`threading/ctx.rs`); sessions are serialized
-//! before locking (set) and deserialized after unlocking (get), so the
-//! lock covers only the O(1) index operation.
+//! The C surface of ssl_cache.h. Init, free and the setters use the
+//! context protocol (`threading/ctx.rs`) with the cache's mutex. Get, set
+//! and remove count themselves in without that mutex (`CtxLock::join`, on
+//! per-thread counters in `guard_joined`, so free still waits for them)
+//! and lock only the shard of the index that holds the id. Sessions are
+//! serialized before locking (set) and deserialized after unlocking (get),
+//! so a lock covers only the O(1) index operation.
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::ffi::{c_int, c_uchar, c_void};
-use core::sync::atomic::AtomicU32;
+use core::sync::atomic::{AtomicI32, AtomicPtr, AtomicU32, Ordering};
 
 use zeroize::Zeroizing;
 
-use super::{INLINE, Index, MAX_ID};
+use super::shards::{Cache, CacheError};
+use super::{INLINE, MAX_ID, SetError};
 use crate::abi::ssl::{
     MBEDTLS_ERR_SSL_ALLOC_FAILED, MBEDTLS_ERR_SSL_BAD_INPUT_DATA, MBEDTLS_ERR_SSL_BUFFER_TOO_SMALL,
     MBEDTLS_ERR_SSL_CACHE_ENTRY_NOT_FOUND, MBEDTLS_ERR_SSL_INTERNAL_ERROR, mbedtls_ssl_session,
@@ -22,7 +26,7 @@ use crate::abi::ssl_cache::{
 use crate::abi::threading::MBEDTLS_ERR_THREADING_MUTEX_ERROR;
 use crate::ffi::{boundary, try_slice};
 use crate::ssl::ffi::{mbedtls_ssl_session_load, mbedtls_ssl_session_save};
-use crate::threading::ctx::{CtxLock, EnterError};
+use crate::threading::ctx::{CtxLock, EnterError, STRIPE_WORDS, STRIPES, Stripes};
 
 /// The lock over a cache's guard words and mutex.
 ///
@@ -49,9 +53,11 @@ fn enter_code(e: EnterError) -> c_int {
 /// Seconds now (the clock of the timeouts).
 #[cfg(mbedtls_have_time)]
 fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
+    // SAFETY: time() accepts NULL. It is upstream's clock (mbedtls_time),
+    // and seconds are all a timeout needs.
+    // time_t is narrower than i64 on some targets.
+    #[allow(clippy::useless_conversion)]
+    i64::from(unsafe { libc::time(core::ptr::null_mut()) })
 }
 
 /// Without a clock nothing expires.
@@ -80,17 +86,62 @@ fn hash_key(cache: *const mbedtls_ssl_cache_context) -> (u64, u64) {
     ((cache.addr() as u64) ^ 0x9E37_79B9_7F4A_7C15, now() as u64)
 }
 
-/// The index of a cache whose lock the caller holds.
+/// The cache's join counters.
 ///
 /// # Safety
 ///
-/// The caller holds the cache's lock; `chain` is NULL or an index made by
-/// [`index_mut`].
-unsafe fn index_mut<'a>(cache: *mut mbedtls_ssl_cache_context) -> Option<&'a mut Index> {
+/// `cache` is non-NULL and points to a cache that stays allocated for `'a`.
+unsafe fn stripes<'a>(cache: *mut mbedtls_ssl_cache_context) -> Stripes<'a> {
+    const _: () = assert!(STRIPES * STRIPE_WORDS == 128);
+    // SAFETY: `guard_joined` is 128 aligned u32s for 'a (caller), and
+    // AtomicU32 has u32's size and alignment; after init every access to
+    // them is atomic.
+    let words = unsafe { &*(&raw mut (*cache).guard_joined).cast::<[AtomicU32; 128]>() };
+    Stripes::new(words)
+}
+
+/// The `chain` member: the cache's [`Cache`], published once.
+///
+/// # Safety
+///
+/// As [`stripes`].
+unsafe fn chain<'a>(cache: *mut mbedtls_ssl_cache_context) -> &'a AtomicPtr<c_void> {
+    // SAFETY: an aligned pointer-sized member valid for 'a (caller); it is
+    // only accessed atomically once the cache is initialised.
+    unsafe { AtomicPtr::from_ptr(&raw mut (*cache).chain) }
+}
+
+/// The `timeout` or `max_entries` member.
+///
+/// # Safety
+///
+/// As [`stripes`]; `field` points into that cache.
+unsafe fn setting<'a>(field: *mut c_int) -> &'a AtomicI32 {
+    // SAFETY: an aligned c_int (i32) member valid for 'a (caller).
+    unsafe { AtomicI32::from_ptr(field) }
+}
+
+/// The cache's index, if one was made.
+///
+/// # Safety
+///
+/// As [`stripes`], and the caller is counted in (joined or holding the
+/// mutex), so a free waits before dropping the index.
+unsafe fn cache_ref<'a>(cache: *mut mbedtls_ssl_cache_context) -> Option<&'a Cache> {
     // SAFETY: per the contract.
-    let p = unsafe { (*cache).chain }.cast::<Index>();
-    // SAFETY: a live Box<Index> or NULL.
-    unsafe { p.as_mut() }
+    let p = unsafe { chain(cache) }
+        .load(Ordering::Acquire)
+        .cast::<Cache>();
+    // SAFETY: NULL or a live Box<Cache> that outlives our stay.
+    unsafe { p.as_ref() }
+}
+
+fn cache_code(e: CacheError) -> c_int {
+    match e {
+        CacheError::Set(SetError::NoRoom) => MBEDTLS_ERR_SSL_INTERNAL_ERROR,
+        CacheError::Set(SetError::NoMemory) => MBEDTLS_ERR_SSL_ALLOC_FAILED,
+        CacheError::Lock(code) => code,
+    }
 }
 
 /// Initialises a cache: empty, timeout `MBEDTLS_SSL_CACHE_DEFAULT_TIMEOUT`,
@@ -125,7 +176,8 @@ pub unsafe extern "C" fn mbedtls_ssl_cache_init(cache: *mut mbedtls_ssl_cache_co
 /// longer than 32 bytes), the load's error, `MBEDTLS_ERR_SSL_BAD_INPUT_DATA`
 /// (NULL arguments; a cache that is not initialised), or a lock error.
 ///
-/// Thread safety: locked (the session is loaded after unlocking).
+/// Thread safety: locked (one shard of the index, not the cache's
+/// mutex; the session is loaded after unlocking).
 ///
 /// # Safety
 ///
@@ -152,39 +204,47 @@ pub unsafe extern "C" fn mbedtls_ssl_cache_get(
             return MBEDTLS_ERR_SSL_CACHE_ENTRY_NOT_FOUND;
         }
         // SAFETY: valid for the call.
-        let lock = unsafe { ctx_lock(cache) };
-        let held = match lock.enter() {
-            Ok(h) => h,
+        let (lock, stripes) = unsafe { (ctx_lock(cache), stripes(cache)) };
+        let joined = match lock.join(&stripes) {
+            Ok(j) => j,
             Err(e) => return enter_code(e),
         };
         // Copy the bytes out (into `small` when they fit) and load them
         // after unlocking.
         let mut small = Zeroizing::new([0u8; INLINE]);
-        let mut big = Zeroizing::new(Vec::new());
-        // SAFETY: we hold the lock.
-        let timeout = unsafe { (*cache).timeout };
-        // SAFETY: we hold the lock.
-        let found = unsafe { index_mut(cache) }.and_then(|ix| {
-            ix.get(id, now(), timeout, |bytes| {
+        let mut big: Option<Zeroizing<Vec<u8>>> = None;
+        // SAFETY: valid for the call; we are counted in.
+        let (timeout, index) = unsafe {
+            (
+                setting(&raw mut (*cache).timeout).load(Ordering::Relaxed),
+                cache_ref(cache),
+            )
+        };
+        let found = match index {
+            None => Ok(None),
+            Some(c) => c.get(id, now(), timeout, |bytes| {
                 if bytes.len() <= INLINE {
                     small[..bytes.len()].copy_from_slice(bytes);
-                    Ok(bytes.len())
-                } else if big.try_reserve_exact(bytes.len()).is_ok() {
-                    big.extend_from_slice(bytes);
-                    Ok(bytes.len())
-                } else {
-                    Err(MBEDTLS_ERR_SSL_ALLOC_FAILED)
+                    return Ok(bytes.len());
                 }
-            })
-        });
-        if held.unlock() != 0 {
-            return MBEDTLS_ERR_THREADING_MUTEX_ERROR;
-        }
+                let mut v = Zeroizing::new(Vec::new());
+                if v.try_reserve_exact(bytes.len()).is_err() {
+                    return Err(MBEDTLS_ERR_SSL_ALLOC_FAILED);
+                }
+                v.extend_from_slice(bytes);
+                big = Some(v);
+                Ok(bytes.len())
+            }),
+        };
+        drop(joined);
         let bytes: &[u8] = match found {
-            None => return MBEDTLS_ERR_SSL_CACHE_ENTRY_NOT_FOUND,
-            Some(Err(e)) => return e,
-            Some(Ok(n)) if n <= INLINE => &small[..n],
-            Some(Ok(_)) => &big,
+            Err(e) => return cache_code(e),
+            Ok(None) => return MBEDTLS_ERR_SSL_CACHE_ENTRY_NOT_FOUND,
+            Ok(Some(Err(e))) => return e,
+            Ok(Some(Ok(n))) => match &big {
+                Some(v) => v,
+                None => &small[..n],
+            },
         };
         // SAFETY: an initialised session (caller) and our buffer.
         unsafe { mbedtls_ssl_session_load(session, bytes.as_ptr(), bytes.len()) }
@@ -200,7 +260,8 @@ pub unsafe extern "C" fn mbedtls_ssl_cache_get(
 /// initialised), `MBEDTLS_ERR_SSL_ALLOC_FAILED`,
 /// `MBEDTLS_ERR_SSL_INTERNAL_ERROR` (maximum of 0 entries), or a lock error.
 ///
-/// Thread safety: locked (the session is serialized before locking).
+/// Thread safety: locked (one shard of the index, not the cache's
+/// mutex; the session is serialized before locking).
 ///
 /// # Safety
 ///
@@ -226,7 +287,7 @@ pub unsafe extern "C" fn mbedtls_ssl_cache_set(
         }
         // Serialize outside the lock, into `small` when it fits.
         let mut small = Zeroizing::new([0u8; INLINE]);
-        let mut big = Zeroizing::new(Vec::new());
+        let mut big: Zeroizing<Vec<u8>>;
         let mut olen = 0usize;
         // SAFETY: a buffer of INLINE bytes.
         let rc =
@@ -235,6 +296,7 @@ pub unsafe extern "C" fn mbedtls_ssl_cache_set(
             0 => &small[..olen],
             MBEDTLS_ERR_SSL_BUFFER_TOO_SMALL => {
                 let need = olen;
+                big = Zeroizing::new(Vec::new());
                 if big.try_reserve_exact(need).is_err() {
                     return MBEDTLS_ERR_SSL_ALLOC_FAILED;
                 }
@@ -251,32 +313,66 @@ pub unsafe extern "C" fn mbedtls_ssl_cache_set(
         };
 
         // SAFETY: valid for the call.
-        let lock = unsafe { ctx_lock(cache) };
-        let held = match lock.enter() {
-            Ok(h) => h,
+        let (lock, stripes) = unsafe { (ctx_lock(cache), stripes(cache)) };
+        let joined = match lock.join(&stripes) {
+            Ok(j) => j,
             Err(e) => return enter_code(e),
         };
-        // SAFETY: we hold the lock.
-        let rc = unsafe {
-            let max = (*cache).max_entries.max(0) as usize;
-            let timeout = (*cache).timeout;
-            if (*cache).chain.is_null() {
-                (*cache).chain = Box::into_raw(Box::new(Index::new(hash_key(cache)))).cast();
-            }
-            match index_mut(cache) {
-                Some(ix) => match ix.set(id, bytes, now(), timeout, max) {
-                    Ok(()) => 0,
-                    Err(super::SetError::NoRoom) => MBEDTLS_ERR_SSL_INTERNAL_ERROR,
-                    Err(super::SetError::NoMemory) => MBEDTLS_ERR_SSL_ALLOC_FAILED,
-                },
-                None => MBEDTLS_ERR_SSL_INTERNAL_ERROR,
-            }
+        // SAFETY: valid for the call.
+        let (timeout, max) = unsafe {
+            (
+                setting(&raw mut (*cache).timeout).load(Ordering::Relaxed),
+                setting(&raw mut (*cache).max_entries).load(Ordering::Relaxed),
+            )
         };
-        if held.unlock() != 0 {
-            return MBEDTLS_ERR_THREADING_MUTEX_ERROR;
-        }
+        let max = max.max(0) as usize;
+        // SAFETY: valid for the call; we are counted in.
+        let index = match unsafe { cache_ref(cache) } {
+            Some(c) => c,
+            // SAFETY: as above.
+            None => match unsafe { make_index(cache, &lock, max) } {
+                Ok(c) => c,
+                Err(rc) => return rc,
+            },
+        };
+        let rc = match index.set(id, bytes, now(), timeout, max) {
+            Ok(()) => 0,
+            Err(e) => cache_code(e),
+        };
+        drop(joined);
         rc
     })
+}
+
+/// Makes the cache's index on its first store, under the cache's mutex so
+/// that two first stores make one.
+///
+/// # Safety
+///
+/// As [`cache_ref`].
+unsafe fn make_index<'a>(
+    cache: *mut mbedtls_ssl_cache_context,
+    lock: &CtxLock<'_>,
+    max: usize,
+) -> Result<&'a Cache, c_int> {
+    let held = lock.enter().map_err(enter_code)?;
+    // SAFETY: per the contract.
+    let slot = unsafe { chain(cache) };
+    let mut rc = 0;
+    if slot.load(Ordering::Acquire).is_null() {
+        match Cache::new(hash_key(cache), max) {
+            Some(c) => slot.store(Box::into_raw(Box::new(c)).cast(), Ordering::Release),
+            None => rc = MBEDTLS_ERR_SSL_ALLOC_FAILED,
+        }
+    }
+    if held.unlock() != 0 {
+        return Err(MBEDTLS_ERR_THREADING_MUTEX_ERROR);
+    }
+    if rc != 0 {
+        return Err(rc);
+    }
+    // SAFETY: per the contract; the index now exists.
+    unsafe { cache_ref(cache) }.ok_or(MBEDTLS_ERR_SSL_INTERNAL_ERROR)
 }
 
 /// Removes the session stored under `session_id` (if present and not
@@ -284,7 +380,7 @@ pub unsafe extern "C" fn mbedtls_ssl_cache_set(
 /// `MBEDTLS_ERR_SSL_BAD_INPUT_DATA` for NULL arguments or a cache that is
 /// not initialised; or a lock error.
 ///
-/// Thread safety: locked.
+/// Thread safety: locked (one shard of the index).
 ///
 /// # Safety
 ///
@@ -305,22 +401,24 @@ pub unsafe extern "C" fn mbedtls_ssl_cache_remove(
             return MBEDTLS_ERR_SSL_BAD_INPUT_DATA;
         };
         // SAFETY: valid for the call.
-        let lock = unsafe { ctx_lock(cache) };
-        let held = match lock.enter() {
-            Ok(h) => h,
+        let (lock, stripes) = unsafe { (ctx_lock(cache), stripes(cache)) };
+        let joined = match lock.join(&stripes) {
+            Ok(j) => j,
             Err(e) => return enter_code(e),
         };
-        // SAFETY: we hold the lock.
-        unsafe {
-            let timeout = (*cache).timeout;
-            if let Some(ix) = index_mut(cache) {
-                ix.remove(id, now(), timeout);
-            }
-        }
-        if held.unlock() != 0 {
-            return MBEDTLS_ERR_THREADING_MUTEX_ERROR;
-        }
-        0
+        // SAFETY: valid for the call; we are counted in.
+        let (timeout, index) = unsafe {
+            (
+                setting(&raw mut (*cache).timeout).load(Ordering::Relaxed),
+                cache_ref(cache),
+            )
+        };
+        let rc = match index.map(|c| c.remove(id, now(), timeout)) {
+            Some(Err(e)) => cache_code(e),
+            _ => 0,
+        };
+        drop(joined);
+        rc
     })
 }
 
@@ -345,8 +443,8 @@ pub unsafe extern "C" fn mbedtls_ssl_cache_set_timeout(
         // SAFETY: valid for the call.
         let lock = unsafe { ctx_lock(cache) };
         if let Ok(held) = lock.enter() {
-            // SAFETY: we hold the lock.
-            unsafe { (*cache).timeout = timeout.max(0) };
+            // SAFETY: valid for the call.
+            unsafe { setting(&raw mut (*cache).timeout) }.store(timeout.max(0), Ordering::Relaxed);
             let _ = held.unlock();
         }
     })
@@ -373,11 +471,14 @@ pub unsafe extern "C" fn mbedtls_ssl_cache_set_max_entries(
         // SAFETY: valid for the call.
         let lock = unsafe { ctx_lock(cache) };
         if let Ok(held) = lock.enter() {
-            // SAFETY: we hold the lock.
+            // SAFETY: valid for the call; we hold the mutex, so we are
+            // counted in.
             unsafe {
-                (*cache).max_entries = max.max(0);
-                if let Some(ix) = index_mut(cache) {
-                    ix.shrink_to(max.max(0) as usize);
+                setting(&raw mut (*cache).max_entries).store(max.max(0), Ordering::Relaxed);
+                if let Some(c) = cache_ref(cache) {
+                    // A failing shard lock leaves some entries in; the next
+                    // store evicts down to the maximum anyway.
+                    let _ = c.shrink_to(max.max(0) as usize);
                 }
             }
             let _ = held.unlock();
@@ -402,13 +503,14 @@ pub unsafe extern "C" fn mbedtls_ssl_cache_free(cache: *mut mbedtls_ssl_cache_co
             return;
         }
         // SAFETY: valid for the call.
-        let lock = unsafe { ctx_lock(cache) };
-        lock.retire(|| {
+        let (lock, stripes) = unsafe { (ctx_lock(cache), stripes(cache)) };
+        lock.retire_striped(&stripes, || {
             // SAFETY: nobody else is inside (retire's contract); `chain` is
-            // NULL or our Box<Index>.
+            // NULL or our Box<Cache>.
             unsafe {
-                let p = (*cache).chain.cast::<Index>();
-                (*cache).chain = core::ptr::null_mut();
+                let p = chain(cache)
+                    .swap(core::ptr::null_mut(), Ordering::AcqRel)
+                    .cast::<Cache>();
                 if !p.is_null() {
                     drop(Box::from_raw(p));
                 }

@@ -23,6 +23,8 @@
 
 #[cfg(not(loom))]
 pub(crate) mod ffi;
+#[cfg(not(loom))]
+pub(crate) mod shards;
 
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
@@ -107,11 +109,13 @@ impl Entry {
     }
 }
 
-/// A record of the age queue: slot `slot` was stored with generation `gen`.
+/// A record of the age queue: slot `slot` was stored with generation
+/// `generation` at age key `key` (keys grow with time, see `shards.rs`).
 #[derive(Clone, Copy)]
 struct Rec {
     slot: u32,
     generation: u32,
+    key: u64,
 }
 
 /// The index of one cache.
@@ -161,7 +165,9 @@ impl Index {
         self.len
     }
 
-    fn hash(&self, id: &[u8]) -> u64 {
+    /// The keyed hash of `id` that every lookup starts from (callers
+    /// holding several indexes with the same key hash once).
+    pub(crate) fn hash(&self, id: &[u8]) -> u64 {
         #[allow(deprecated)]
         let mut h = core::hash::SipHasher::new_with_keys(self.key.0, self.key.1);
         core::hash::Hasher::write(&mut h, id);
@@ -169,14 +175,19 @@ impl Index {
     }
 
     fn bucket(&self, id: &[u8]) -> usize {
-        (self.hash(id) as usize) & (self.buckets.len() - 1)
+        self.bucket_of(self.hash(id))
     }
 
-    fn find(&self, id: &[u8]) -> Option<u32> {
+    fn bucket_of(&self, h: u64) -> usize {
+        (h as usize) & (self.buckets.len() - 1)
+    }
+
+    /// The slot of `id`, whose hash is `h`.
+    fn find(&self, id: &[u8], h: u64) -> Option<u32> {
         if self.buckets.is_empty() {
             return None;
         }
-        let mut i = self.buckets[self.bucket(id)];
+        let mut i = self.buckets[self.bucket_of(h)];
         while i != NONE {
             let e = &self.slots[i as usize];
             if e.id() == id {
@@ -192,11 +203,12 @@ impl Index {
     pub(crate) fn get<R>(
         &self,
         id: &[u8],
+        h: u64,
         now: i64,
         timeout: i32,
         f: impl FnOnce(&[u8]) -> R,
     ) -> Option<R> {
-        let e = &self.slots[self.find(id)? as usize];
+        let e = &self.slots[self.find(id, h)? as usize];
         if expired(e, now, timeout) {
             return None;
         }
@@ -216,14 +228,27 @@ impl Index {
 
     /// Appends a record for slot `i`'s new generation. The queue has room
     /// (see [`Self::reserve_queue`]).
-    fn touch(&mut self, i: u32) {
+    fn touch(&mut self, i: u32, key: u64) {
         let g = &mut self.gens[i as usize];
         *g = g.wrapping_add(1);
         let generation = *g;
         self.queue.push_back(Rec {
             slot: i,
             generation,
+            key,
         });
+    }
+
+    /// The age key of the oldest record, live or stale (`u64::MAX` if
+    /// none): never newer than the oldest live entry.
+    pub(crate) fn front_hint(&self) -> u64 {
+        self.queue.front().map_or(u64::MAX, |r| r.key)
+    }
+
+    /// The age key of the oldest live entry (`u64::MAX` if none).
+    pub(crate) fn front_key(&mut self) -> u64 {
+        self.oldest();
+        self.front_hint()
     }
 
     /// Room for one more queue record, compacting stale records away when
@@ -289,35 +314,52 @@ impl Index {
         Ok(())
     }
 
-    /// Stores `data` under `id` with upstream's choice of slot.
-    pub(crate) fn set(
+    /// Overwrites the entry under `id` if there is one (expired or not, as
+    /// upstream): `None` if there is none.
+    pub(crate) fn overwrite(
         &mut self,
         id: &[u8],
+        h: u64,
         data: &[u8],
         now: i64,
-        timeout: i32,
-        max_entries: usize,
+        key: u64,
+    ) -> Option<Result<(), SetError>> {
+        let i = self.find(id, h)?;
+        if let Err(e) = self.reserve_queue() {
+            return Some(Err(e));
+        }
+        let e = &mut self.slots[i as usize];
+        if let Err(err) = e.store(data) {
+            return Some(Err(err));
+        }
+        e.timestamp = now;
+        self.touch(i, key);
+        Some(Ok(()))
+    }
+
+    /// Drops the oldest entry if `always` or if it has expired: whether
+    /// one was dropped.
+    pub(crate) fn drop_oldest(&mut self, always: bool, now: i64, timeout: i32) -> bool {
+        match self.oldest() {
+            Some(o) if always || expired(&self.slots[o as usize], now, timeout) => {
+                self.queue.pop_front();
+                self.drop_entry(o);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Adds an entry for `id`, which is not in the index.
+    pub(crate) fn insert(
+        &mut self,
+        id: &[u8],
+        h: u64,
+        data: &[u8],
+        now: i64,
+        key: u64,
     ) -> Result<(), SetError> {
         self.reserve_queue()?;
-        if let Some(i) = self.find(id) {
-            // Same id: overwrite (the old bytes are wiped).
-            let e = &mut self.slots[i as usize];
-            e.store(data)?;
-            e.timestamp = now;
-            self.touch(i);
-            return Ok(());
-        }
-        // An expired entry, if any, is the oldest one; else room for a new
-        // one; else the oldest makes room.
-        if let Some(o) = self.oldest()
-            && (expired(&self.slots[o as usize], now, timeout) || self.len >= max_entries)
-        {
-            self.queue.pop_front();
-            self.drop_entry(o);
-        }
-        if self.len >= max_entries {
-            return Err(SetError::NoRoom);
-        }
         // At most one entry per two buckets: chains stay short, and each
         // step of a chain is a cache miss in a big cache.
         if 2 * (self.len + 1) > self.buckets.len() {
@@ -339,7 +381,7 @@ impl Index {
                 (self.slots.len() - 1) as u32
             }
         };
-        let b = self.bucket(id);
+        let b = self.bucket_of(h);
         let head = self.buckets[b];
         let e = &mut self.slots[i as usize];
         if let Err(err) = e.store(data) {
@@ -352,27 +394,53 @@ impl Index {
         e.timestamp = now;
         e.hnext = head;
         self.buckets[b] = i;
-        self.touch(i);
+        self.touch(i, key);
         self.len += 1;
         Ok(())
     }
 
-    /// Removes the entry under `id` unless absent or expired.
-    pub(crate) fn remove(&mut self, id: &[u8], now: i64, timeout: i32) {
-        if let Some(i) = self.find(id)
-            && !expired(&self.slots[i as usize], now, timeout)
-        {
-            self.drop_entry(i);
+    /// Stores `data` under `id` with upstream's choice of slot, keeping at
+    /// most `max_entries` (the rules of a one-shard cache).
+    #[cfg(test)]
+    pub(crate) fn set(
+        &mut self,
+        id: &[u8],
+        data: &[u8],
+        now: i64,
+        timeout: i32,
+        max_entries: usize,
+    ) -> Result<(), SetError> {
+        let key = self.queue.back().map_or(0, |r| r.key + 1);
+        let h = self.hash(id);
+        if let Some(r) = self.overwrite(id, h, data, now, key) {
+            return r;
+        }
+        // An expired entry, if any, is the oldest one; else room for a new
+        // one; else the oldest makes room.
+        let full = self.len >= max_entries;
+        self.drop_oldest(full, now, timeout);
+        if self.len >= max_entries {
+            return Err(SetError::NoRoom);
+        }
+        self.insert(id, h, data, now, key)
+    }
+
+    /// Removes the entry under `id` unless absent or expired: whether one
+    /// was removed.
+    pub(crate) fn remove(&mut self, id: &[u8], h: u64, now: i64, timeout: i32) -> bool {
+        match self.find(id, h) {
+            Some(i) if !expired(&self.slots[i as usize], now, timeout) => {
+                self.drop_entry(i);
+                true
+            }
+            _ => false,
         }
     }
 
     /// Drops the oldest entries until at most `max` remain.
+    #[cfg(test)]
     pub(crate) fn shrink_to(&mut self, max: usize) {
-        while self.len > max {
-            let Some(o) = self.oldest() else { break };
-            self.queue.pop_front();
-            self.drop_entry(o);
-        }
+        while self.len > max && self.drop_oldest(true, 0, 0) {}
     }
 }
 
@@ -395,7 +463,12 @@ mod tests {
     }
 
     fn get(ix: &Index, id: &[u8], now: i64, timeout: i32) -> Option<Vec<u8>> {
-        ix.get(id, now, timeout, |b| b.to_vec())
+        ix.get(id, ix.hash(id), now, timeout, |b| b.to_vec())
+    }
+
+    fn remove(ix: &mut Index, id: &[u8], now: i64, timeout: i32) -> bool {
+        let h = ix.hash(id);
+        ix.remove(id, h, now, timeout)
     }
 
     #[test]
@@ -412,7 +485,7 @@ mod tests {
         assert_eq!(get(&ix, &[1; 32], 300, 0), None);
         assert_eq!(get(&ix, &[0; 32], 300, 0).unwrap(), data(9));
         assert!(get(&ix, &[2; 32], 300, 0).is_some());
-        ix.remove(&[2; 32], 300, 0);
+        remove(&mut ix, &[2; 32], 300, 0);
         assert_eq!(get(&ix, &[2; 32], 300, 0), None);
         assert_eq!(ix.len(), 2);
         // Ids of other lengths are other ids.
@@ -471,7 +544,7 @@ mod tests {
             assert_eq!(get(&ix, &n.to_be_bytes(), 0, 0).is_some(), n >= 2000, "{n}");
         }
         for n in (2000u32..5000).step_by(2) {
-            ix.remove(&n.to_be_bytes(), 0, 0);
+            remove(&mut ix, &n.to_be_bytes(), 0, 0);
         }
         assert_eq!(ix.len(), 1500);
         ix.shrink_to(10);
@@ -552,7 +625,7 @@ mod tests {
                     }
                     8 => {
                         model.remove(id, now, timeout);
-                        ix.remove(id, now, timeout);
+                        remove(&mut ix, id, now, timeout);
                     }
                     _ => {
                         max = next(40) as usize;

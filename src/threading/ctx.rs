@@ -29,7 +29,7 @@ use core::ffi::c_int;
 #[cfg(not(loom))]
 use super::park::PARKER;
 use super::park::Parker;
-use super::sync::{AtomicU32, Ordering};
+use super::sync::{AtomicU32, Ordering, fence};
 #[cfg(not(loom))]
 use super::thread_id;
 #[cfg(all(mbedtls_threading_c, not(loom)))]
@@ -203,12 +203,57 @@ impl<'a> GuardWords<'a> {
         prev & CLOSING != 0 && prev & USERS == 1
     }
 
+    /// Counts the caller in on `stripe` without locking the mutex, while
+    /// the context is live (see [`CtxLock::join`]). Pair with
+    /// [`Self::part`].
+    pub(crate) fn join<P: Parker>(&self, parker: &P, stripe: &AtomicU32) -> Result<(), EnterError> {
+        // With `retire`: either this load sees CLOSING, or retire's look at
+        // the stripes (after it set CLOSING) sees this increment. The two
+        // SeqCst fences make one of the two certain (store buffering would
+        // otherwise allow both to miss).
+        stripe.fetch_add(1, Ordering::Relaxed);
+        fence(Ordering::SeqCst);
+        let s = self.state.load(Ordering::Acquire);
+        if s & LIVE != 0 && s & CLOSING == 0 {
+            return Ok(());
+        }
+        self.part(parker, stripe);
+        Err(EnterError::NotLive)
+    }
+
+    /// Counts a joined caller out, waking a free that waits for it.
+    pub(crate) fn part<P: Parker>(&self, parker: &P, stripe: &AtomicU32) {
+        // Release: the caller's accesses happen before the wipe, which
+        // reads this counter with Acquire. The fence orders the decrement
+        // before the look at CLOSING (as in `join`), so either this thread
+        // wakes the free or the free's next look sees the decrement.
+        stripe.fetch_sub(1, Ordering::Release);
+        fence(Ordering::SeqCst);
+        if self.state.load(Ordering::Relaxed) & CLOSING != 0 {
+            parker.unpark_all(self.key());
+        }
+    }
+
     /// See [`CtxLock::retire`].
     pub(crate) fn retire<P: Parker>(
         &self,
         me: u32,
         parker: &P,
         mutex: &impl CtxMutex,
+        wipe: impl FnOnce(),
+    ) -> bool {
+        self.retire_striped(me, parker, mutex, || true, wipe)
+    }
+
+    /// [`Self::retire`] that also waits until `parted()` says every caller
+    /// counted in with [`Self::join`] has left (it reads the stripes with
+    /// `Ordering::Acquire`).
+    pub(crate) fn retire_striped<P: Parker>(
+        &self,
+        me: u32,
+        parker: &P,
+        mutex: &impl CtxMutex,
+        parted: impl Fn() -> bool,
         wipe: impl FnOnce(),
     ) -> bool {
         if self.held_by(me) {
@@ -238,7 +283,9 @@ impl<'a> GuardWords<'a> {
                 break;
             }
         }
-        self.wait_until(parker, |s| s & USERS == 0);
+        // Pairs with the fence in `join` (see there).
+        fence(Ordering::SeqCst);
+        self.wait_until(parker, |s| s & USERS == 0 && parted());
         // Nobody is inside and nobody can enter.
         wipe();
         mutex.free();
@@ -319,6 +366,31 @@ impl<'a> CtxLock<'a> {
         })
     }
 
+    /// Counts the calling thread in without locking the mutex, on one of
+    /// `stripes` (picked by thread, so two threads rarely share a cache
+    /// line), while the context is live. A free given the same stripes
+    /// ([`Self::retire_striped`]) waits until the returned guard drops. For
+    /// contexts whose operations lock finer-grained mutexes of their own.
+    pub(crate) fn join<'s>(&'s self, stripes: &'s Stripes<'s>) -> Result<Joined<'s>, EnterError> {
+        let stripe = stripes.pick(thread_id::current());
+        self.words.join(&PARKER, stripe)?;
+        Ok(Joined {
+            words: &self.words,
+            stripe,
+        })
+    }
+
+    /// [`Self::retire`] that also waits for the callers joined on `stripes`.
+    pub(crate) fn retire_striped(&self, stripes: &Stripes<'_>, wipe: impl FnOnce()) -> bool {
+        self.words.retire_striped(
+            thread_id::current(),
+            &PARKER,
+            &self.mutex,
+            || stripes.all_parted(),
+            wipe,
+        )
+    }
+
     /// Closes the context and waits for every operation inside it to leave;
     /// then runs `wipe` with nobody else inside, frees the mutex and marks
     /// the context not live. A context that is not live is only wiped (so
@@ -328,6 +400,46 @@ impl<'a> CtxLock<'a> {
     pub(crate) fn retire(&self, wipe: impl FnOnce()) -> bool {
         self.words
             .retire(thread_id::current(), &PARKER, &self.mutex, wipe)
+    }
+}
+
+/// Counters of callers that joined a context without its mutex
+/// ([`CtxLock::join`]): [`STRIPES`] counters [`STRIPE_WORDS`] words apart,
+/// so each has a cache line of its own, over a context's array of
+/// `STRIPES * STRIPE_WORDS` words.
+pub(crate) struct Stripes<'a>(&'a [AtomicU32]);
+
+/// Number of join counters of a context.
+pub(crate) const STRIPES: usize = 8;
+/// Words from one join counter to the next (64 bytes).
+pub(crate) const STRIPE_WORDS: usize = 16;
+
+impl<'a> Stripes<'a> {
+    /// The counters over `words` (`STRIPES * STRIPE_WORDS` of them).
+    pub(crate) fn new(words: &'a [AtomicU32; STRIPES * STRIPE_WORDS]) -> Self {
+        Stripes(words)
+    }
+
+    fn pick(&self, thread: u32) -> &'a AtomicU32 {
+        &self.0[(thread as usize % STRIPES) * STRIPE_WORDS]
+    }
+
+    fn all_parted(&self) -> bool {
+        (0..STRIPES).all(|i| self.0[i * STRIPE_WORDS].load(Ordering::Acquire) == 0)
+    }
+}
+
+/// A caller counted in by [`CtxLock::join`]; dropping it counts it out.
+#[cfg(not(loom))]
+pub(crate) struct Joined<'s> {
+    words: &'s GuardWords<'s>,
+    stripe: &'s AtomicU32,
+}
+
+#[cfg(not(loom))]
+impl Drop for Joined<'_> {
+    fn drop(&mut self) {
+        self.words.part(&PARKER, self.stripe);
     }
 }
 

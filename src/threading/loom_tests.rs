@@ -555,3 +555,81 @@ fn ctx_reentry_is_refused_and_free_by_the_holder_does_nothing() {
         ctx.free(5);
     });
 }
+
+/// Callers that join a context without its mutex (the session cache's
+/// shards lock on their own): free must wait for every joined caller before
+/// the wipe, and refuse callers that come after it. Each worker writes a
+/// cell of its own while joined; loom reports the wipe racing any write.
+#[test]
+fn ctx_free_waits_for_joined_operations() {
+    struct Joined {
+        ctx: Arc<ModelCtx>,
+        stripes: [AtomicU32; 2],
+        cells: [loom::cell::UnsafeCell<u32>; 2],
+    }
+    // SAFETY (test model): the cells are only accessed under the protocol,
+    // which loom checks.
+    unsafe impl Sync for Joined {}
+    // SAFETY (test model): as above.
+    unsafe impl Send for Joined {}
+    impl Joined {
+        fn parted(&self) -> bool {
+            self.stripes.iter().all(|c| c.load(Ordering::Acquire) == 0)
+        }
+    }
+    loom::model(|| {
+        let j = Arc::new(Joined {
+            ctx: ModelCtx::new(),
+            stripes: [AtomicU32::new(0), AtomicU32::new(0)],
+            cells: [
+                loom::cell::UnsafeCell::new(0),
+                loom::cell::UnsafeCell::new(0),
+            ],
+        });
+        j.ctx.words().start(&j.ctx.parker, &j.ctx.mutex);
+        let workers: Vec<_> = (0..2usize)
+            .map(|me| {
+                let j = j.clone();
+                thread::spawn(move || {
+                    let w = j.ctx.words();
+                    if w.join(&j.ctx.parker, &j.stripes[me]).is_err() {
+                        return false;
+                    }
+                    j.cells[me].with_mut(|c| {
+                        // SAFETY: joined, so the wipe waits for us.
+                        unsafe { *c += 1 }
+                    });
+                    w.part(&j.ctx.parker, &j.stripes[me]);
+                    true
+                })
+            })
+            .collect();
+        let w = j.ctx.words();
+        assert!(w.retire_striped(
+            9,
+            &j.ctx.parker,
+            &j.ctx.mutex,
+            || j.parted(),
+            || {
+                for c in &j.cells {
+                    c.with_mut(|c| {
+                        // SAFETY: every joined caller has parted.
+                        unsafe { *c = 0 }
+                    });
+                }
+            }
+        ));
+        for w in workers {
+            w.join().unwrap();
+        }
+        // A join after the free is refused.
+        assert!(j.ctx.words().join(&j.ctx.parker, &j.stripes[0]).is_err());
+        assert!(j.parted());
+        for c in &j.cells {
+            c.with(|c| {
+                // SAFETY: every thread has been joined.
+                assert_eq!(unsafe { *c }, 0, "a joined operation ran after the wipe");
+            });
+        }
+    });
+}

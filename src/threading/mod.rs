@@ -35,6 +35,8 @@ pub(crate) mod ctx;
 pub(crate) mod ext_ffi;
 #[cfg(not(loom))]
 pub(crate) mod ffi;
+#[cfg(not(loom))]
+pub(crate) mod hooklock;
 mod once;
 mod park;
 mod sync;

@@ -2,10 +2,10 @@
 //! state machines are model-checked (`RUSTFLAGS="--cfg loom"`).
 
 #[cfg(loom)]
-pub(crate) use loom::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+pub(crate) use loom::sync::atomic::{AtomicU32, AtomicUsize, Ordering, fence};
 
 #[cfg(not(loom))]
-pub(crate) use core::sync::atomic::{AtomicU32, Ordering};
+pub(crate) use core::sync::atomic::{AtomicU32, Ordering, fence};
 
 #[cfg(all(not(loom), mbedtls_threading_alt))]
 pub(crate) use core::sync::atomic::AtomicUsize;
