@@ -550,7 +550,13 @@ impl Mpi {
             return Err(MpiError::BadInput);
         }
         const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+        // Room for every digit (each carries at least floor(log2(radix))
+        // bits), a sign and the "00" of zero, reserved up front so that
+        // running out of memory is an error, not an abort.
+        let bits = self.words().len().max(1) * LIMB_BITS;
+        let most = bits.div_ceil(radix.ilog2() as usize) + 3;
         let mut out = Vec::new();
+        out.try_reserve_exact(most).map_err(|_| MpiError::Alloc)?;
         if self.neg {
             out.push(b'-');
         }
@@ -570,6 +576,9 @@ impl Mpi {
             return Ok(out);
         }
         let mut digits = Vec::new();
+        digits
+            .try_reserve_exact(most)
+            .map_err(|_| MpiError::Alloc)?;
         let mut t = self.abs();
         let rad = Mpi::from_i64(radix as i64);
         loop {

@@ -4,8 +4,6 @@
 //! order and amounts as upstream (so a deterministic RNG gives upstream's
 //! numbers).
 
-use alloc::vec;
-
 use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
 use crypto_bigint::{Limb, NonZero, Odd, Word};
 use zeroize::Zeroize;
@@ -78,7 +76,9 @@ const GROUPS: DivisorGroups = divisor_groups();
 /// limbs (at least enough for `size` bytes), as
 /// `mbedtls_mpi_fill_random` does.
 pub(crate) fn fill_random(size: usize, rng: Rng<'_>) -> MpiResult<Mpi> {
-    let mut buf = vec![0u8; size];
+    let mut buf = alloc::vec::Vec::new();
+    buf.try_reserve_exact(size).map_err(|_| MpiError::Alloc)?;
+    buf.resize(size, 0);
     rng(&mut buf).map_err(MpiError::Rng)?;
     let m = Mpi::from_be_bytes(&buf);
     buf.zeroize();

@@ -962,11 +962,12 @@ unsafe fn private_op(
     match lock.enter() {
         Ok(held) => {
             // SAFETY: the pool is only touched under the mutex.
-            let pool = unsafe { pool_of(ctx) };
-            while let Some(p) = pool.pop() {
-                if Arc::ptr_eq(&p.key, &key) {
-                    pooled = Some(p.pair);
-                    break;
+            if let Some(pool) = unsafe { pool_of(ctx) } {
+                while let Some(p) = pool.pop() {
+                    if Arc::ptr_eq(&p.key, &key) {
+                        pooled = Some(p.pair);
+                        break;
+                    }
                 }
             }
             if held.unlock() != 0 {
@@ -993,11 +994,14 @@ unsafe fn private_op(
         Ok(next) => next,
         Err(e) => return op_code(MBEDTLS_ERR_RSA_PRIVATE_FAILED, e),
     };
-    // Put the next pair back.
+    // Put the next pair back, unless memory is short (the pool is only a
+    // cache: the next operation then makes a fresh pair).
     if let Ok(held) = lock.enter() {
         // SAFETY: under the mutex.
-        let pool = unsafe { pool_of(ctx) };
-        if pool.len() < POOL_MAX {
+        if let Some(pool) = unsafe { pool_of(ctx) }
+            && pool.len() < POOL_MAX
+            && pool.try_reserve_exact(POOL_MAX - pool.len()).is_ok()
+        {
             pool.push(Pooled { key, pair: next });
         }
         if held.unlock() != 0 {
@@ -1007,20 +1011,40 @@ unsafe fn private_op(
     0
 }
 
-/// The context's blinding pool, created on first use.
+/// The context's blinding pool, created on first use; `None` if there is
+/// no memory for it.
 ///
 /// # Safety
 ///
 /// `ctx` is a valid context and the caller holds its mutex (or is the
 /// only thread inside, as in `free`).
-unsafe fn pool_of<'a>(ctx: *mut mbedtls_rsa_context) -> &'a mut Pool {
+unsafe fn pool_of<'a>(ctx: *mut mbedtls_rsa_context) -> Option<&'a mut Pool> {
     // SAFETY: `pool` is NULL or a Box<Pool> of ours, reached only under
     // the mutex (caller).
     unsafe {
         if (*ctx).pool.is_null() {
-            (*ctx).pool = Box::into_raw(Box::new(Pool::new())).cast();
+            (*ctx).pool = Box::into_raw(try_box(Pool::new())?).cast();
         }
-        &mut *(*ctx).pool.cast::<Pool>()
+        Some(&mut *(*ctx).pool.cast::<Pool>())
+    }
+}
+
+/// `Box::new(value)`, or `None` when the allocator is out of memory
+/// (`Box::new` would abort, and in firmware builds the allocator is the
+/// application's `mbedtls_calloc`, which may well run out).
+fn try_box<T>(value: T) -> Option<Box<T>> {
+    const { assert!(size_of::<T>() > 0) };
+    let layout = core::alloc::Layout::new::<T>();
+    // SAFETY: `layout` has a non-zero size (checked above).
+    let p = unsafe { alloc::alloc::alloc(layout) }.cast::<T>();
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: `p` is a fresh block of the global allocator with `T`'s
+    // layout, which is what `Box` owns and frees.
+    unsafe {
+        p.write(value);
+        Some(Box::from_raw(p))
     }
 }
 

@@ -462,7 +462,9 @@ impl KeyState {
             len,
             bits: c.n.bitlen(),
             n_be: {
-                let mut v = alloc::vec![0u8; len];
+                let mut v = alloc::vec::Vec::new();
+                v.try_reserve_exact(len).map_err(|_| MpiError::Alloc)?;
+                v.resize(len, 0);
                 c.n.write_be(&mut v)?;
                 v
             },

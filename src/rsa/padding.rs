@@ -9,8 +9,6 @@
 //! independent of where the padding ends and of why it is invalid; they
 //! reveal validity only through their result.
 
-use alloc::vec::Vec;
-
 use subtle::{
     Choice, ConditionallySelectable, ConstantTimeEq, ConstantTimeGreater, ConstantTimeLess,
 };
@@ -46,6 +44,16 @@ pub(crate) type RngFn<'a> = dyn FnMut(&mut [u8]) -> Result<(), i32> + 'a;
 /// How many times a zero byte of PKCS#1 v1.5 encryption padding is drawn
 /// before giving up (upstream's limit).
 const NONZERO_DRAWS: u32 = 100;
+
+/// A copy of an encoded message to decode in place, on the stack (as
+/// upstream does) so that decoding never allocates; wiped when dropped.
+fn em_copy(em: &[u8]) -> Result<Zeroizing<[u8; super::MAX_LEN]>, PadError> {
+    let mut copy = Zeroizing::new([0u8; super::MAX_LEN]);
+    copy.get_mut(..em.len())
+        .ok_or(PadError::BadInput)?
+        .copy_from_slice(em);
+    Ok(copy)
+}
 
 /// The DER contents of the hash algorithm's OBJECT IDENTIFIER.
 fn digest_oid(md: MdType) -> &'static [u8] {
@@ -194,7 +202,8 @@ pub(crate) fn v15_decrypt_decode(em: &[u8], out: &mut [u8]) -> Result<usize, Pad
     let too_large = size.ct_gt(&max64);
     size.conditional_assign(&max64, too_large);
 
-    let mut buf = Zeroizing::new(Vec::from(em));
+    let mut copy = em_copy(em)?;
+    let buf = &mut copy[..k];
     let wipe = bad | too_large;
     for b in buf[11..].iter_mut() {
         b.conditional_assign(&0, wipe);
@@ -280,7 +289,8 @@ pub(crate) fn oaep_decode(
     let mut lhash = Zeroizing::new([0u8; MAX_SIZE]);
     Hasher::digest(md, label, &mut lhash[..]);
 
-    let mut buf = Zeroizing::new(Vec::from(em));
+    let mut copy = em_copy(em)?;
+    let buf = &mut copy[..em.len()];
     let (head, db) = buf.split_at_mut(1 + hlen);
     let (y, seed) = head.split_at_mut(1);
     mgf1_xor(md, db, seed);
@@ -424,7 +434,8 @@ pub(crate) fn pss_verify(
         return Err(PadError::BadInput);
     }
 
-    let mut work = Zeroizing::new(Vec::from(&em[offset..]));
+    let mut copy = em_copy(&em[offset..])?;
+    let work = &mut copy[..em_len];
     let db_len = em_len - hlen - 1;
     let (db, tail) = work.split_at_mut(db_len);
     let h = &tail[..hlen];
@@ -455,6 +466,7 @@ mod tests {
     use super::*;
     use MdType::*;
     use PadError::*;
+    use alloc::vec::Vec;
     use alloc::{format, vec};
 
     type Res<T> = Result<T, PadError>;
