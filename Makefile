@@ -10,6 +10,7 @@
 #   make docs          ... and the generated table in docs/THREAD_SAFETY.md
 #   make c-test CONFIG=... SAN=none|asan|tsan [VALGRIND=1] [LINK=shared]
 #   make bench [UPSTREAM=/path/to/mbedtls-3.6.6]  see docs/PERFORMANCE.md
+#   make heap-bench [UPSTREAM=/path/to/mbedtls-3.6.6-mba]  the static-buffer heap, ditto
 #   make setup         install missing apt packages and rustup components
 #   make lint|unit|abi|valgrind|tsan|loom|miri|nostd   one step of make test
 #
@@ -28,7 +29,7 @@ DIST        := target/dist/$(CONFIG)$(DIST_SUFFIX)
 
 export MBEDCRYPTO_THREADING_ALT_INCLUDE ?= $(CURDIR)/c-tests/alt
 
-.PHONY: all lib headers docs demo test setup setup-quiet setup-firmware c-test bench clean \
+.PHONY: all lib headers docs demo test setup setup-quiet setup-firmware c-test bench heap-bench clean \
         lint unit abi valgrind tsan loom miri nostd firmware-test
 
 all: lib
@@ -86,6 +87,9 @@ setup-quiet:
 
 bench:
 	$(PYTHON) tools/bench.py $(if $(UPSTREAM),--upstream $(UPSTREAM)) --config $(CONFIG)
+
+heap-bench:
+	CONFIG=$(CONFIG) tools/heap_bench.sh $(UPSTREAM)
 
 clean:
 	$(CARGO) clean

@@ -120,7 +120,7 @@ options()  {
         --features entropy-hardware-alt,entropy-nv-seed -- -D warnings
 }
 demo()     { make --no-print-directory demo; make --no-print-directory demo CONFIG=pthread; make --no-print-directory demo CONFIG=alt; }
-bench()    { python3 tools/bench.py --smoke; }
+bench()    { python3 tools/bench.py --smoke; tools/heap_bench.sh --smoke; }
 
 # `tools/ci-steps.sh loom miri` runs only the named steps.
 if [ $# -gt 0 ]; then
