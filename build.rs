@@ -22,6 +22,7 @@ fn main() {
     println!("cargo::rerun-if-changed=build/config.rs");
     println!("cargo::rerun-if-changed=build/headers.rs");
     println!("cargo::rerun-if-changed=build/probe.rs");
+    println!("cargo::rerun-if-changed=build/templates");
 
     let config = BuildConfig::from_cargo_features();
 

@@ -130,8 +130,12 @@ fn guard_for(name: &str) -> String {
 
 fn read_template(root: &Path, name: &str, part: &str) -> Option<String> {
     let path = root.join("build/templates").join(format!("{name}.{part}"));
+    // Most headers lack one of the two parts. Watching a missing file would
+    // rerun this script on every build; the directory, watched in build.rs,
+    // covers a part added later.
+    let text = fs::read_to_string(&path).ok()?;
     println!("cargo::rerun-if-changed={}", path.display());
-    fs::read_to_string(&path).ok()
+    Some(text)
 }
 
 /// Rewrites `#define MBEDTLS_ERR_X -28` as `#define MBEDTLS_ERR_X -0x001C`,

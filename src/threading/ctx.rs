@@ -29,7 +29,7 @@ use core::ffi::c_int;
 #[cfg(not(loom))]
 use super::park::PARKER;
 use super::park::Parker;
-use super::sync::{AtomicU32, Ordering, fence};
+use super::sync::{AtomicU32, Ordering, store_load_order};
 #[cfg(not(loom))]
 use super::thread_id;
 #[cfg(all(mbedtls_threading_c, not(loom)))]
@@ -208,12 +208,12 @@ impl<'a> GuardWords<'a> {
     /// [`Self::part`].
     pub(crate) fn join<P: Parker>(&self, parker: &P, stripe: &AtomicU32) -> Result<(), EnterError> {
         // With `retire`: either this load sees CLOSING, or retire's look at
-        // the stripes (after it set CLOSING) sees this increment. The two
-        // SeqCst fences make one of the two certain (store buffering would
+        // the stripes (after it set CLOSING) sees this increment. SeqCst on
+        // both sides makes one of the two certain (store buffering would
         // otherwise allow both to miss).
-        stripe.fetch_add(1, Ordering::Relaxed);
-        fence(Ordering::SeqCst);
-        let s = self.state.load(Ordering::Acquire);
+        stripe.fetch_add(1, Ordering::SeqCst);
+        store_load_order();
+        let s = self.state.load(Ordering::SeqCst);
         if s & LIVE != 0 && s & CLOSING == 0 {
             return Ok(());
         }
@@ -223,13 +223,14 @@ impl<'a> GuardWords<'a> {
 
     /// Counts a joined caller out, waking a free that waits for it.
     pub(crate) fn part<P: Parker>(&self, parker: &P, stripe: &AtomicU32) {
-        // Release: the caller's accesses happen before the wipe, which
-        // reads this counter with Acquire. The fence orders the decrement
-        // before the look at CLOSING (as in `join`), so either this thread
-        // wakes the free or the free's next look sees the decrement.
-        stripe.fetch_sub(1, Ordering::Release);
-        fence(Ordering::SeqCst);
-        if self.state.load(Ordering::Relaxed) & CLOSING != 0 {
+        // The caller's accesses happen before the wipe (this release pairs
+        // with the wipe's acquiring look at the counters). SeqCst orders the
+        // decrement before the look at CLOSING (as in `join`), so either
+        // this thread wakes the free or the free's next look sees the
+        // decrement.
+        stripe.fetch_sub(1, Ordering::SeqCst);
+        store_load_order();
+        if self.state.load(Ordering::SeqCst) & CLOSING != 0 {
             parker.unpark_all(self.key());
         }
     }
@@ -247,7 +248,7 @@ impl<'a> GuardWords<'a> {
 
     /// [`Self::retire`] that also waits until `parted()` says every caller
     /// counted in with [`Self::join`] has left (it reads the stripes with
-    /// `Ordering::Acquire`).
+    /// `Ordering::SeqCst`).
     pub(crate) fn retire_striped<P: Parker>(
         &self,
         me: u32,
@@ -275,7 +276,7 @@ impl<'a> GuardWords<'a> {
                 .compare_exchange(
                     s,
                     (s & USERS) | CLOSING,
-                    Ordering::Acquire,
+                    Ordering::SeqCst,
                     Ordering::Relaxed,
                 )
                 .is_ok()
@@ -283,8 +284,8 @@ impl<'a> GuardWords<'a> {
                 break;
             }
         }
-        // Pairs with the fence in `join` (see there).
-        fence(Ordering::SeqCst);
+        // Pairs with `join` (see there).
+        store_load_order();
         self.wait_until(parker, |s| s & USERS == 0 && parted());
         // Nobody is inside and nobody can enter.
         wipe();
@@ -425,7 +426,7 @@ impl<'a> Stripes<'a> {
     }
 
     fn all_parted(&self) -> bool {
-        (0..STRIPES).all(|i| self.0[i * STRIPE_WORDS].load(Ordering::Acquire) == 0)
+        (0..STRIPES).all(|i| self.0[i * STRIPE_WORDS].load(Ordering::SeqCst) == 0)
     }
 }
 

@@ -574,7 +574,7 @@ fn ctx_free_waits_for_joined_operations() {
     unsafe impl Send for Joined {}
     impl Joined {
         fn parted(&self) -> bool {
-            self.stripes.iter().all(|c| c.load(Ordering::Acquire) == 0)
+            self.stripes.iter().all(|c| c.load(Ordering::SeqCst) == 0)
         }
     }
     loom::model(|| {
