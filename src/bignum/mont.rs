@@ -54,8 +54,8 @@ fn block8<const N: usize>(a: &[Word; N], at: usize) -> [Word; 8] {
     core::array::from_fn(|i| a[at + i])
 }
 
-/// `t[at..at + 16]` = the sum of x[i] x[j] over i < j, at limb i + j (that
-/// part of t is zero before).
+/// `t[at..at + 16]` = the sum of `x[i] * x[j]` over `i < j`, at limb
+/// `i + j` (that part of `t` is zero before).
 #[inline(always)]
 fn tri8<const W: usize>(t: &mut [Word; W], at: usize, x: &[Word; 8]) {
     for i in 0..7 {

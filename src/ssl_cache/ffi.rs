@@ -166,7 +166,8 @@ pub unsafe extern "C" fn mbedtls_ssl_cache_init(cache: *mut mbedtls_ssl_cache_co
             (*cache).max_entries = MBEDTLS_SSL_CACHE_DEFAULT_MAX_ENTRIES;
         }
         // SAFETY: valid for the call.
-        let _ = unsafe { ctx_lock(cache) }.start();
+        let (lock, stripes) = unsafe { (ctx_lock(cache), stripes(cache)) };
+        let _ = lock.start_striped(&stripes);
     })
 }
 
@@ -361,8 +362,8 @@ unsafe fn make_index<'a>(
     let mut rc = 0;
     if slot.load(Ordering::Acquire).is_null() {
         match Cache::new(hash_key(cache), max) {
-            Some(c) => slot.store(Box::into_raw(Box::new(c)).cast(), Ordering::Release),
-            None => rc = MBEDTLS_ERR_SSL_ALLOC_FAILED,
+            Ok(c) => slot.store(Box::into_raw(Box::new(c)).cast(), Ordering::Release),
+            Err(e) => rc = cache_code(e),
         }
     }
     if held.unlock() != 0 {

@@ -29,7 +29,7 @@ use core::ffi::c_int;
 #[cfg(not(loom))]
 use super::park::PARKER;
 use super::park::Parker;
-use super::sync::{AtomicU32, Ordering, store_load_order};
+use super::sync::{AtomicU32, Ordering};
 #[cfg(not(loom))]
 use super::thread_id;
 #[cfg(all(mbedtls_threading_c, not(loom)))]
@@ -46,6 +46,9 @@ const STARTING: u32 = 1 << 30;
 const CLOSING: u32 = 1 << 29;
 /// The number of threads inside an operation.
 const USERS: u32 = CLOSING - 1;
+/// A join stripe takes new callers (set when the context starts, cleared
+/// when a free closes it); the other bits count the callers inside.
+pub(crate) const STRIPE_OPEN: u32 = 1 << 31;
 
 /// Why an operation could not enter a context.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,18 +206,15 @@ impl<'a> GuardWords<'a> {
         prev & CLOSING != 0 && prev & USERS == 1
     }
 
-    /// Counts the caller in on `stripe` without locking the mutex, while
-    /// the context is live (see [`CtxLock::join`]). Pair with
-    /// [`Self::part`].
+    /// Counts the caller in on `stripe` without locking the mutex, if the
+    /// stripe is open (see [`CtxLock::join`]). Pair with [`Self::part`].
     pub(crate) fn join<P: Parker>(&self, parker: &P, stripe: &AtomicU32) -> Result<(), EnterError> {
-        // With `retire`: either this load sees CLOSING, or retire's look at
-        // the stripes (after it set CLOSING) sees this increment. SeqCst on
-        // both sides makes one of the two certain (store buffering would
-        // otherwise allow both to miss).
-        stripe.fetch_add(1, Ordering::SeqCst);
-        store_load_order();
-        let s = self.state.load(Ordering::SeqCst);
-        if s & LIVE != 0 && s & CLOSING == 0 {
+        // One read-modify-write of the stripe: `retire` closes the stripe
+        // with another, so the two are ordered. Either this one comes
+        // first, and retire waits for the count to drop, or it sees the
+        // stripe closed.
+        let prev = stripe.fetch_add(1, Ordering::Acquire);
+        if prev & STRIPE_OPEN != 0 {
             return Ok(());
         }
         self.part(parker, stripe);
@@ -223,15 +223,15 @@ impl<'a> GuardWords<'a> {
 
     /// Counts a joined caller out, waking a free that waits for it.
     pub(crate) fn part<P: Parker>(&self, parker: &P, stripe: &AtomicU32) {
-        // The caller's accesses happen before the wipe (this release pairs
-        // with the wipe's acquiring look at the counters). SeqCst orders the
-        // decrement before the look at CLOSING (as in `join`), so either
-        // this thread wakes the free or the free's next look sees the
-        // decrement.
-        stripe.fetch_sub(1, Ordering::SeqCst);
-        store_load_order();
-        if self.state.load(Ordering::SeqCst) & CLOSING != 0 {
-            parker.unpark_all(self.key());
+        // Nothing after the decrement reads the context: once it lets a
+        // free finish, the program may release the context's memory. The
+        // wake-up uses the address alone. Release: the caller's accesses
+        // happen before the wipe, which reads the counters with Acquire.
+        let key = self.key();
+        let prev = stripe.fetch_sub(1, Ordering::Release);
+        if prev == 1 {
+            // Closed (no STRIPE_OPEN bit) and this was the last caller.
+            parker.unpark_all(key);
         }
     }
 
@@ -243,17 +243,19 @@ impl<'a> GuardWords<'a> {
         mutex: &impl CtxMutex,
         wipe: impl FnOnce(),
     ) -> bool {
-        self.retire_striped(me, parker, mutex, || true, wipe)
+        self.retire_striped(me, parker, mutex, || {}, || true, wipe)
     }
 
-    /// [`Self::retire`] that also waits until `parted()` says every caller
-    /// counted in with [`Self::join`] has left (it reads the stripes with
-    /// `Ordering::SeqCst`).
+    /// [`Self::retire`] that also closes the join stripes (`close()`, which
+    /// clears their [`STRIPE_OPEN`] bits with read-modify-writes) once the
+    /// context is closing, and waits until `parted()` says their counts are
+    /// all zero (read with `Ordering::Acquire`).
     pub(crate) fn retire_striped<P: Parker>(
         &self,
         me: u32,
         parker: &P,
         mutex: &impl CtxMutex,
+        close: impl FnOnce(),
         parted: impl Fn() -> bool,
         wipe: impl FnOnce(),
     ) -> bool {
@@ -276,7 +278,7 @@ impl<'a> GuardWords<'a> {
                 .compare_exchange(
                     s,
                     (s & USERS) | CLOSING,
-                    Ordering::SeqCst,
+                    Ordering::Acquire,
                     Ordering::Relaxed,
                 )
                 .is_ok()
@@ -284,8 +286,7 @@ impl<'a> GuardWords<'a> {
                 break;
             }
         }
-        // Pairs with `join` (see there).
-        store_load_order();
+        close();
         self.wait_until(parker, |s| s & USERS == 0 && parted());
         // Nobody is inside and nobody can enter.
         wipe();
@@ -369,9 +370,10 @@ impl<'a> CtxLock<'a> {
 
     /// Counts the calling thread in without locking the mutex, on one of
     /// `stripes` (picked by thread, so two threads rarely share a cache
-    /// line), while the context is live. A free given the same stripes
-    /// ([`Self::retire_striped`]) waits until the returned guard drops. For
-    /// contexts whose operations lock finer-grained mutexes of their own.
+    /// line), while they are open ([`Self::start_striped`]). A free given
+    /// the same stripes ([`Self::retire_striped`]) closes them and waits
+    /// until the returned guard drops. For contexts whose operations lock
+    /// finer-grained mutexes of their own.
     pub(crate) fn join<'s>(&'s self, stripes: &'s Stripes<'s>) -> Result<Joined<'s>, EnterError> {
         let stripe = stripes.pick(thread_id::current());
         self.words.join(&PARKER, stripe)?;
@@ -381,15 +383,24 @@ impl<'a> CtxLock<'a> {
         })
     }
 
-    /// [`Self::retire`] that also waits for the callers joined on `stripes`.
+    /// [`Self::retire`] that also closes `stripes` to new callers and waits
+    /// for the callers joined on them.
     pub(crate) fn retire_striped(&self, stripes: &Stripes<'_>, wipe: impl FnOnce()) -> bool {
         self.words.retire_striped(
             thread_id::current(),
             &PARKER,
             &self.mutex,
+            || stripes.close(),
             || stripes.all_parted(),
             wipe,
         )
+    }
+
+    /// [`Self::start`], then opens `stripes` to callers of [`Self::join`].
+    pub(crate) fn start_striped(&self, stripes: &Stripes<'_>) -> Start {
+        let started = self.start();
+        stripes.open();
+        started
     }
 
     /// Closes the context and waits for every operation inside it to leave;
@@ -426,7 +437,19 @@ impl<'a> Stripes<'a> {
     }
 
     fn all_parted(&self) -> bool {
-        (0..STRIPES).all(|i| self.0[i * STRIPE_WORDS].load(Ordering::SeqCst) == 0)
+        (0..STRIPES).all(|i| self.0[i * STRIPE_WORDS].load(Ordering::Acquire) & !STRIPE_OPEN == 0)
+    }
+
+    fn open(&self) {
+        for i in 0..STRIPES {
+            self.0[i * STRIPE_WORDS].fetch_or(STRIPE_OPEN, Ordering::Release);
+        }
+    }
+
+    fn close(&self) {
+        for i in 0..STRIPES {
+            self.0[i * STRIPE_WORDS].fetch_and(!STRIPE_OPEN, Ordering::AcqRel);
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 //! shards), so that a firmware build's RTOS mutex, or the program's own
 //! alternative functions, serve those locks too.
 
+#[cfg(mbedtls_threading_c)]
 use alloc::boxed::Box;
 use core::cell::UnsafeCell;
 use core::ffi::c_int;
@@ -37,9 +38,11 @@ unsafe impl<T: Send> Sync for HookLocked<T> {}
 // SAFETY: as above; the mutex is plain data owned by this value.
 unsafe impl<T: Send> Send for HookLocked<T> {}
 
-/// Access to the value while the mutex is held; dropping it unlocks.
+/// Access to the value while the mutex is held; dropping it unlocks. Not
+/// `Send`: a mutex is unlocked by the thread that locked it.
 pub(crate) struct HookGuard<'a, T> {
     lock: &'a HookLocked<T>,
+    _not_send: core::marker::PhantomData<*const ()>,
 }
 
 impl<T> HookLocked<T> {
@@ -90,7 +93,10 @@ impl<T> HookLocked<T> {
         if self.busy.swap(true, Ordering::Acquire) {
             return Err(crate::abi::threading::MBEDTLS_ERR_THREADING_MUTEX_ERROR);
         }
-        Ok(HookGuard { lock: self })
+        Ok(HookGuard {
+            lock: self,
+            _not_send: core::marker::PhantomData,
+        })
     }
 }
 

@@ -572,9 +572,12 @@ fn ctx_free_waits_for_joined_operations() {
     unsafe impl Sync for Joined {}
     // SAFETY (test model): as above.
     unsafe impl Send for Joined {}
+    use super::ctx::STRIPE_OPEN;
     impl Joined {
         fn parted(&self) -> bool {
-            self.stripes.iter().all(|c| c.load(Ordering::SeqCst) == 0)
+            self.stripes
+                .iter()
+                .all(|c| c.load(Ordering::Acquire) & !STRIPE_OPEN == 0)
         }
     }
     loom::model(|| {
@@ -587,6 +590,9 @@ fn ctx_free_waits_for_joined_operations() {
             ],
         });
         j.ctx.words().start(&j.ctx.parker, &j.ctx.mutex);
+        for c in &j.stripes {
+            c.fetch_or(STRIPE_OPEN, Ordering::Release);
+        }
         let workers: Vec<_> = (0..2usize)
             .map(|me| {
                 let j = j.clone();
@@ -609,6 +615,11 @@ fn ctx_free_waits_for_joined_operations() {
             9,
             &j.ctx.parker,
             &j.ctx.mutex,
+            || {
+                for c in &j.stripes {
+                    c.fetch_and(!STRIPE_OPEN, Ordering::AcqRel);
+                }
+            },
             || j.parted(),
             || {
                 for c in &j.cells {
