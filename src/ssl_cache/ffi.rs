@@ -452,8 +452,9 @@ pub unsafe extern "C" fn mbedtls_ssl_cache_set_timeout(
 }
 
 /// Sets the most entries the cache keeps; negative values become 0. If the
-/// cache holds more, the oldest are dropped now, so memory stays bounded.
-/// NULL, never initialised or freed caches are ignored.
+/// cache holds more, the oldest are dropped (and wiped) now; the memory
+/// the index reached stays reserved for reuse until `free`. NULL, never
+/// initialised or freed caches are ignored.
 ///
 /// Thread safety: locked.
 ///
