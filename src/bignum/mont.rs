@@ -114,6 +114,33 @@ impl<const N: usize, const W: usize> Mont<N, W> {
         r
     }
 
+    /// One step of Montgomery reduction: adds the multiple of n that
+    /// clears the low limb of `w`, and shifts `w` down a limb. Returns the
+    /// carry out of the top limb (the caller puts the new top limb in
+    /// place). Unrolled by eight (every supported N is a multiple of 8).
+    #[inline(always)]
+    fn reduce_step(&self, w: &mut [Word; N]) -> Word {
+        let m = w[0].wrapping_mul(self.n0);
+        let (_, mut c) = mac(m, self.n[0], w[0], 0);
+        let mut j = 1;
+        while j + 7 < N {
+            (w[j - 1], c) = mac(m, self.n[j], w[j], c);
+            (w[j], c) = mac(m, self.n[j + 1], w[j + 1], c);
+            (w[j + 1], c) = mac(m, self.n[j + 2], w[j + 2], c);
+            (w[j + 2], c) = mac(m, self.n[j + 3], w[j + 3], c);
+            (w[j + 3], c) = mac(m, self.n[j + 4], w[j + 4], c);
+            (w[j + 4], c) = mac(m, self.n[j + 5], w[j + 5], c);
+            (w[j + 5], c) = mac(m, self.n[j + 6], w[j + 6], c);
+            (w[j + 6], c) = mac(m, self.n[j + 7], w[j + 7], c);
+            j += 8;
+        }
+        while j < N {
+            (w[j - 1], c) = mac(m, self.n[j], w[j], c);
+            j += 1;
+        }
+        c
+    }
+
     /// a b R^-1 mod n (a, b < n): CIOS, the inner loops unrolled by eight
     /// (every supported N is a multiple of 8).
     #[inline(always)]
@@ -135,24 +162,7 @@ impl<const N: usize, const W: usize> Mont<N, W> {
                 j += 8;
             }
             let (t_n, t_n1) = adc(top, c, 0);
-            let m = t[0].wrapping_mul(self.n0);
-            let (_, mut c) = mac(m, self.n[0], t[0], 0);
-            let mut j = 1;
-            while j + 7 < N {
-                (t[j - 1], c) = mac(m, self.n[j], t[j], c);
-                (t[j], c) = mac(m, self.n[j + 1], t[j + 1], c);
-                (t[j + 1], c) = mac(m, self.n[j + 2], t[j + 2], c);
-                (t[j + 2], c) = mac(m, self.n[j + 3], t[j + 3], c);
-                (t[j + 3], c) = mac(m, self.n[j + 4], t[j + 4], c);
-                (t[j + 4], c) = mac(m, self.n[j + 5], t[j + 5], c);
-                (t[j + 5], c) = mac(m, self.n[j + 6], t[j + 6], c);
-                (t[j + 6], c) = mac(m, self.n[j + 7], t[j + 7], c);
-                j += 8;
-            }
-            while j < N {
-                (t[j - 1], c) = mac(m, self.n[j], t[j], c);
-                j += 1;
-            }
+            let c = self.reduce_step(&mut t);
             let (s, c2) = adc(t_n, c, 0);
             t[N - 1] = s;
             top = t_n1 + c2;
@@ -201,24 +211,7 @@ impl<const N: usize, const W: usize> Mont<N, W> {
         w.copy_from_slice(&t[..N]);
         let mut top: Word = 0;
         for i in 0..N {
-            let m = w[0].wrapping_mul(self.n0);
-            let (_, mut c) = mac(m, self.n[0], w[0], 0);
-            let mut j = 1;
-            while j + 7 < N {
-                (w[j - 1], c) = mac(m, self.n[j], w[j], c);
-                (w[j], c) = mac(m, self.n[j + 1], w[j + 1], c);
-                (w[j + 1], c) = mac(m, self.n[j + 2], w[j + 2], c);
-                (w[j + 2], c) = mac(m, self.n[j + 3], w[j + 3], c);
-                (w[j + 3], c) = mac(m, self.n[j + 4], w[j + 4], c);
-                (w[j + 4], c) = mac(m, self.n[j + 5], w[j + 5], c);
-                (w[j + 5], c) = mac(m, self.n[j + 6], w[j + 6], c);
-                (w[j + 6], c) = mac(m, self.n[j + 7], w[j + 7], c);
-                j += 8;
-            }
-            while j < N {
-                (w[j - 1], c) = mac(m, self.n[j], w[j], c);
-                j += 1;
-            }
+            let c = self.reduce_step(&mut w);
             let (s, c2) = adc(t[N + i], c, top);
             w[N - 1] = s;
             top = c2;
