@@ -141,6 +141,15 @@ pub(crate) enum SetError {
     NoMemory,
 }
 
+/// SipHash of `id` under `key`: the index's bucket hash, and the shard
+/// choice of a sharded cache (see `shards.rs`).
+pub(crate) fn hash_id(key: (u64, u64), id: &[u8]) -> u64 {
+    #[allow(deprecated)]
+    let mut h = core::hash::SipHasher::new_with_keys(key.0, key.1);
+    core::hash::Hasher::write(&mut h, id);
+    core::hash::Hasher::finish(&h)
+}
+
 fn expired(e: &Entry, now: i64, timeout: i32) -> bool {
     timeout != 0 && now.wrapping_sub(e.timestamp) as i32 > timeout
 }
@@ -168,10 +177,7 @@ impl Index {
     /// The keyed hash of `id` that every lookup starts from (callers
     /// holding several indexes with the same key hash once).
     pub(crate) fn hash(&self, id: &[u8]) -> u64 {
-        #[allow(deprecated)]
-        let mut h = core::hash::SipHasher::new_with_keys(self.key.0, self.key.1);
-        core::hash::Hasher::write(&mut h, id);
-        core::hash::Hasher::finish(&h)
+        hash_id(self.key, id)
     }
 
     fn bucket(&self, id: &[u8]) -> usize {

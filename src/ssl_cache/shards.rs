@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use core::ffi::c_int;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
-use super::{Index, SetError};
+use super::{Index, SetError, hash_id};
 use crate::abi::threading::MBEDTLS_ERR_THREADING_MUTEX_ERROR;
 use crate::threading::hooklock::{HookGuard, HookLocked};
 
@@ -165,10 +165,7 @@ impl Cache {
     /// The id's hash and shard (the shard from the high half of the hash,
     /// the bucket inside it from the low half).
     fn home(&self, id: &[u8]) -> (u64, usize) {
-        #[allow(deprecated)]
-        let mut h = core::hash::SipHasher::new_with_keys(self.key.0, self.key.1);
-        core::hash::Hasher::write(&mut h, id);
-        let h = core::hash::Hasher::finish(&h);
+        let h = hash_id(self.key, id);
         (h, ((h >> 32) as usize) % self.shards.len())
     }
 
