@@ -162,40 +162,104 @@ impl Heap {
     }
 
     fn link(a: &impl Arena, h: usize, field: usize) -> Result<Option<usize>, Problem> {
-        match a.word(h + field) {
-            0 => Ok(None),
-            v if v - 1 + HEADER <= a.len() && (v - 1).is_multiple_of(ALIGN) => Ok(Some(v - 1)),
-            _ => Err(Problem::CorruptHeader),
+        // (Checked as in `bad_link`: the old `v - 1 + HEADER <= len` test
+        // wrapped around for link words near `usize::MAX` and let them
+        // through.)
+        let v = a.word(h + field);
+        if Self::bad_link(a, v) {
+            return Err(Problem::CorruptHeader);
         }
+        Ok(v.checked_sub(1))
     }
 
-    /// Reads and checks the header at `h`.
+    /// Whether a raw link word is bad: neither 0 (no link) nor the
+    /// encoding of an aligned offset with room for a header.
+    fn bad_link(a: &impl Arena, v: usize) -> bool {
+        let o = v.wrapping_sub(1);
+        (v != 0) & ((o > a.len() - HEADER) | !o.is_multiple_of(ALIGN))
+    }
+
+    /// Reads and checks the header at `h`. The checks are combined without
+    /// short-circuiting: sound headers, the common case, cost one branch.
     fn header(a: &impl Arena, h: usize) -> Result<Hdr, Problem> {
+        Self::sound(a, h)?;
+        let size = a.word(h + F_SIZE);
+        let alloc = a.word(h + F_ALLOC);
+        let [prev, next, prev_free, next_free] =
+            [F_PREV, F_NEXT, F_PREV_FREE, F_NEXT_FREE].map(|f| a.word(h + f));
+        let bad = (alloc > 1)
+            | (size > a.len() - h - HEADER)
+            | Self::bad_link(a, prev)
+            | Self::bad_link(a, next)
+            | Self::bad_link(a, prev_free)
+            | Self::bad_link(a, next_free)
+            | ((prev != 0) & (prev == next))
+            | ((prev_free != 0) & (prev_free == next_free));
+        if bad {
+            return Err(Problem::CorruptHeader);
+        }
+        let dec = |v: usize| v.checked_sub(1);
+        Ok(Hdr {
+            size,
+            alloc,
+            prev: dec(prev),
+            next: dec(next),
+            prev_free: dec(prev_free),
+            next_free: dec(next_free),
+        })
+    }
+
+    /// Checks that `h` can hold a header inside the buffer and that the
+    /// header's magic numbers are intact: enough for a block whose links
+    /// this core is about to write (it only writes at checked offsets).
+    fn sound(a: &impl Arena, h: usize) -> Result<(), Problem> {
         if !h.is_multiple_of(ALIGN) || h.checked_add(HEADER).is_none_or(|end| end > a.len()) {
             return Err(Problem::CorruptHeader);
         }
-        if a.word(h + F_MAGIC1) != MAGIC1 || a.word(h + F_MAGIC2) != MAGIC2 {
+        if (a.word(h + F_MAGIC1) != MAGIC1) | (a.word(h + F_MAGIC2) != MAGIC2) {
             return Err(Problem::CorruptHeader);
         }
-        let size = a.word(h + F_SIZE);
-        let alloc = a.word(h + F_ALLOC);
-        if alloc > 1 || size > a.len() - h - HEADER {
+        Ok(())
+    }
+
+    /// The block at `n`, a neighbour of the block at `h0` in address order,
+    /// if its link `back` (`F_NEXT` or `F_PREV`) points to `h0`: its header
+    /// if it is free, `None` if it is allocated.
+    fn neighbour(a: &impl Arena, n: usize, back: usize, h0: usize) -> Result<Option<Hdr>, Problem> {
+        Self::sound(a, n).map_err(|_| Problem::NotABlock)?;
+        if a.word(n + back) != h0 + 1 {
+            return Err(Problem::NotABlock);
+        }
+        match a.word(n + F_ALLOC) {
+            1 => Ok(None),
+            0 => Self::header(a, n).map(Some).map_err(|_| Problem::NotABlock),
+            _ => Err(Problem::NotABlock),
+        }
+    }
+
+    /// One step of the free-list walk at `c`: the block's size and the next
+    /// free block, after checking what the step relies on.
+    /// Only the first magic number is read here (the second one often
+    /// lies on the next cache line): an overrun of the block before this
+    /// header reaches it first. The block chosen is checked whole.
+    fn free_step(a: &impl Arena, c: usize) -> Result<(usize, Option<usize>), Problem> {
+        // `c` comes from a checked link or from `first_free`: aligned, with
+        // room for a header (checked again, it costs little).
+        if !c.is_multiple_of(ALIGN) || c.checked_add(HEADER).is_none_or(|end| end > a.len()) {
             return Err(Problem::CorruptHeader);
         }
-        let hdr = Hdr {
-            size,
-            alloc,
-            prev: Self::link(a, h, F_PREV)?,
-            next: Self::link(a, h, F_NEXT)?,
-            prev_free: Self::link(a, h, F_PREV_FREE)?,
-            next_free: Self::link(a, h, F_NEXT_FREE)?,
-        };
-        if (hdr.prev.is_some() && hdr.prev == hdr.next)
-            || (hdr.prev_free.is_some() && hdr.prev_free == hdr.next_free)
+        let size = a.word(c + F_SIZE);
+        let next = a.word(c + F_NEXT_FREE);
+        if (a.word(c + F_MAGIC1) != MAGIC1)
+            | (size > a.len() - c - HEADER)
+            | Self::bad_link(a, next)
         {
             return Err(Problem::CorruptHeader);
         }
-        Ok(hdr)
+        if a.word(c + F_ALLOC) != 0 {
+            return Err(Problem::AllocatedInFreeList);
+        }
+        Ok((size, next.checked_sub(1)))
     }
 
     fn set_link(a: &mut impl Arena, h: usize, field: usize, v: Option<usize>) {
@@ -244,10 +308,14 @@ impl Heap {
         }
         let len = original_len.div_ceil(ALIGN) * ALIGN;
 
-        // First fit over the free list.
+        // First fit over the free list. A step checks what it uses (the
+        // first magic number, the flag, the size and the next link); the block
+        // chosen is checked whole, and the neighbours it relinks are checked
+        // for their magic numbers (their offsets were bounds-checked when
+        // their links were read).
         let mut cur = self.first_free;
         let mut steps = a.len() / HEADER + 1;
-        let (c, h) = loop {
+        let c = loop {
             let Some(c) = cur else {
                 return Ok(None);
             };
@@ -255,18 +323,15 @@ impl Heap {
                 return Err(Problem::CorruptHeader);
             }
             steps -= 1;
-            let h = Self::header(a, c)?;
-            if h.size >= len {
-                break (c, h);
+            let (size, next_free) = Self::free_step(a, c)?;
+            if size >= len {
+                break c;
             }
-            cur = h.next_free;
+            cur = next_free;
         };
-        if h.alloc != 0 {
-            return Err(Problem::AllocatedInFreeList);
-        }
-        // The neighbours we are about to relink must be sound too.
+        let h = Self::header(a, c)?;
         for n in [h.prev_free, h.next_free, h.next].into_iter().flatten() {
-            Self::header(a, n)?;
+            Self::sound(a, n)?;
         }
         self.stats.alloc_count += 1;
 
@@ -345,26 +410,30 @@ impl Heap {
             return Err(Problem::NotABlock);
         };
         let hdr = Self::header(a, h0).map_err(|_| Problem::NotABlock)?;
-        // A real block is linked from its neighbours.
-        let linked = match hdr.prev {
-            Some(pv) => Self::header(a, pv).is_ok_and(|h| h.next == Some(h0)),
-            None => h0 == 0,
-        } && hdr
-            .next
-            .is_none_or(|nx| Self::header(a, nx).is_ok_and(|h| h.prev == Some(h0)));
-        if !linked {
-            return Err(Problem::NotABlock);
-        }
+        // A real block is linked from its neighbours. Each neighbour is read
+        // once, here: whole if it is free (a merge uses all of it), else
+        // only its magic numbers, its link back and its flag.
+        let before = match hdr.prev {
+            Some(pv) => Self::neighbour(a, pv, F_NEXT, h0)?.map(|h| (pv, h)),
+            None if h0 == 0 => None,
+            None => return Err(Problem::NotABlock),
+        };
+        let after = match hdr.next {
+            Some(nx) => Self::neighbour(a, nx, F_PREV, h0)?.map(|h| (nx, h)),
+            None => None,
+        };
         if hdr.alloc != 1 {
             return Err(Problem::DoubleFree);
         }
-        // Check the free neighbours' free-list links before relinking.
-        for n in [hdr.prev, hdr.next].into_iter().flatten() {
-            let nh = Self::header(a, n)?;
-            if nh.alloc == 0 {
-                for m in [nh.prev_free, nh.next_free, nh.next].into_iter().flatten() {
-                    Self::header(a, m)?;
-                }
+        // The blocks a merge relinks must be sound before anything changes.
+        if let Some((_, h)) = &before {
+            for m in [h.prev_free, h.next_free].into_iter().flatten() {
+                Self::sound(a, m)?;
+            }
+        }
+        if let Some((_, h)) = &after {
+            for m in [h.prev_free, h.next_free, h.next].into_iter().flatten() {
+                Self::sound(a, m)?;
             }
         }
 
@@ -372,55 +441,50 @@ impl Heap {
         self.stats.free_count += 1;
         self.stats.total_used -= hdr.size.min(self.stats.total_used);
 
-        let mut cur = h0;
+        // The free block being formed: its offset, size and free-list links.
+        let (mut cur, mut size) = (h0, hdr.size);
+        let (mut prev_free, mut next_free) = (hdr.prev_free, hdr.next_free);
         let mut merged = false;
         // Merge with the block before.
-        if let Some(pv) = hdr.prev {
-            let ph = Self::header(a, pv)?;
-            if ph.alloc == 0 {
-                self.stats.header_count = self.stats.header_count.saturating_sub(1);
-                a.set_word(pv + F_SIZE, ph.size + HEADER + hdr.size);
-                Self::set_link(a, pv, F_NEXT, hdr.next);
-                if let Some(nx) = hdr.next {
-                    Self::set_link(a, nx, F_PREV, Some(pv));
-                }
-                a.zero(h0, HEADER);
-                cur = pv;
-                merged = true;
+        if let Some((pv, ph)) = before {
+            self.stats.header_count = self.stats.header_count.saturating_sub(1);
+            size = ph.size + HEADER + hdr.size;
+            a.set_word(pv + F_SIZE, size);
+            Self::set_link(a, pv, F_NEXT, hdr.next);
+            if let Some(nx) = hdr.next {
+                Self::set_link(a, nx, F_PREV, Some(pv));
             }
+            a.zero(h0, HEADER);
+            cur = pv;
+            (prev_free, next_free) = (ph.prev_free, ph.next_free);
+            merged = true;
         }
         // Merge with the block after.
-        let ch = Self::header(a, cur)?;
-        if let Some(nx) = ch.next {
-            let nh = Self::header(a, nx)?;
-            if nh.alloc == 0 {
-                self.stats.header_count = self.stats.header_count.saturating_sub(1);
-                a.set_word(cur + F_SIZE, ch.size + HEADER + nh.size);
-                Self::set_link(a, cur, F_NEXT, nh.next);
-                if ch.prev_free.is_some() || ch.next_free.is_some() || self.first_free == Some(cur)
-                {
-                    self.unlink_free(a, ch.prev_free, ch.next_free);
-                }
-                // `cur` takes the next block's place in the free list (its
-                // links as they are now: unlinking `cur` may have changed
-                // them).
-                let prev_free = Self::link(a, nx, F_PREV_FREE)?;
-                let next_free = Self::link(a, nx, F_NEXT_FREE)?;
-                Self::set_link(a, cur, F_PREV_FREE, prev_free);
-                Self::set_link(a, cur, F_NEXT_FREE, next_free);
-                match prev_free {
-                    Some(pf) => Self::set_link(a, pf, F_NEXT_FREE, Some(cur)),
-                    None => self.first_free = Some(cur),
-                }
-                if let Some(nf) = next_free {
-                    Self::set_link(a, nf, F_PREV_FREE, Some(cur));
-                }
-                if let Some(nn) = nh.next {
-                    Self::set_link(a, nn, F_PREV, Some(cur));
-                }
-                a.zero(nx, HEADER);
-                merged = true;
+        if let Some((nx, nh)) = after {
+            self.stats.header_count = self.stats.header_count.saturating_sub(1);
+            a.set_word(cur + F_SIZE, size + HEADER + nh.size);
+            Self::set_link(a, cur, F_NEXT, nh.next);
+            if prev_free.is_some() || next_free.is_some() || self.first_free == Some(cur) {
+                self.unlink_free(a, prev_free, next_free);
             }
+            // `cur` takes the next block's place in the free list (its
+            // links as they are now: unlinking `cur` may have changed them).
+            let prev_free = Self::link(a, nx, F_PREV_FREE)?;
+            let next_free = Self::link(a, nx, F_NEXT_FREE)?;
+            Self::set_link(a, cur, F_PREV_FREE, prev_free);
+            Self::set_link(a, cur, F_NEXT_FREE, next_free);
+            match prev_free {
+                Some(pf) => Self::set_link(a, pf, F_NEXT_FREE, Some(cur)),
+                None => self.first_free = Some(cur),
+            }
+            if let Some(nf) = next_free {
+                Self::set_link(a, nf, F_PREV_FREE, Some(cur));
+            }
+            if let Some(nn) = nh.next {
+                Self::set_link(a, nn, F_PREV, Some(cur));
+            }
+            a.zero(nx, HEADER);
+            merged = true;
         }
         if !merged {
             Self::set_link(a, cur, F_PREV_FREE, None);
@@ -539,6 +603,93 @@ mod tests {
         assert_eq!(h.verify_chain(&a), Err(Problem::CorruptChain));
         assert!(h.free(&mut a, y).is_err());
         assert!(h.calloc(&mut a, 1, 2000).unwrap_or(None).is_none());
+    }
+
+    /// Random callocs and frees against a model of the live blocks: blocks
+    /// never overlap and stay inside the buffer, come back zero-filled,
+    /// the chain verifies after every step, the counters balance, and
+    /// freeing everything leaves one free block spanning the buffer.
+    #[test]
+    fn random_calloc_free_against_a_model() {
+        let len = if cfg!(miri) { 8 * 1024 } else { 64 * 1024 };
+        let rounds = if cfg!(miri) { 300 } else { 20_000 };
+        let (mut h, mut a) = heap(len);
+        let mut live: Vec<(usize, usize)> = Vec::new();
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut rnd = |m: usize| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % m as u64) as usize
+        };
+        let (mut fails, mut frees) = (0usize, 0usize);
+        for _ in 0..rounds {
+            if live.len() < 24 && (live.is_empty() || rnd(3) != 0) {
+                let n = 1 + rnd(1500);
+                match h.calloc(&mut a, 1, n).unwrap() {
+                    Some(p) => {
+                        assert!(p >= HEADER && p + n <= len);
+                        assert!(a.0[p..p + n].iter().all(|&b| b == 0), "not zeroed");
+                        for &(q, m) in &live {
+                            assert!(p + n <= q || q + m <= p, "overlap");
+                        }
+                        a.0[p..p + n].fill(0xA5);
+                        live.push((p, n));
+                    }
+                    None => fails += 1,
+                }
+            } else {
+                let (p, n) = live.swap_remove(rnd(live.len()));
+                assert!(a.0[p..p + n].iter().all(|&b| b == 0xA5), "block clobbered");
+                h.free(&mut a, p).unwrap();
+                frees += 1;
+                // Refused: a double free if the block is still there, else
+                // (merged into its neighbour) not a block at all.
+                let again = h.free(&mut a, p);
+                assert!(
+                    matches!(again, Err(Problem::DoubleFree | Problem::NotABlock)),
+                    "{again:?}"
+                );
+            }
+            h.verify_chain(&a).unwrap();
+            let used: usize = live.iter().map(|&(_, n)| n.div_ceil(ALIGN) * ALIGN).sum();
+            // (A block used whole counts whole, as upstream counts it.)
+            assert!(
+                h.stats.total_used >= used
+                    && h.stats.total_used < used + live.len() * (HEADER + ALIGN) + 1
+            );
+        }
+        for (p, _) in live.drain(..) {
+            h.free(&mut a, p).unwrap();
+        }
+        assert_eq!(h.stats.total_used, 0);
+        assert_eq!(h.stats.header_count, 0);
+        assert!(
+            frees > rounds / 4 && fails < rounds / 10,
+            "{frees} frees, {fails} fails"
+        );
+        assert_eq!(h.calloc(&mut a, 1, len - HEADER).unwrap(), Some(HEADER));
+    }
+
+    #[test]
+    fn link_words_near_the_top_of_the_address_space_are_refused() {
+        let (mut h, mut a) = heap(2048);
+        let x = h.calloc(&mut a, 1, 40).unwrap().unwrap();
+        let y = h.calloc(&mut a, 1, 40).unwrap().unwrap();
+        // y's `next` link (which a free follows) made to wrap around.
+        let y0 = y - HEADER;
+        a.set_word(y0 + F_NEXT, usize::MAX - 6);
+        assert_eq!(h.free(&mut a, y), Err(Problem::NotABlock));
+        assert_eq!(h.verify_chain(&a), Err(Problem::CorruptChain));
+        // The same in a free block's `next_free` (which calloc follows).
+        a.set_word(y0 + F_NEXT, 0);
+        h.free(&mut a, x).unwrap();
+        a.set_word(x - HEADER + F_NEXT_FREE, usize::MAX - 6);
+        assert_eq!(
+            Heap::link(&a, x - HEADER, F_NEXT_FREE),
+            Err(Problem::CorruptHeader)
+        );
+        assert!(h.calloc(&mut a, 1, 1500).is_err());
     }
 
     #[test]
