@@ -120,7 +120,12 @@ options()  {
         --features entropy-hardware-alt,entropy-nv-seed -- -D warnings
 }
 demo()     { make --no-print-directory demo; make --no-print-directory demo CONFIG=pthread; make --no-print-directory demo CONFIG=alt; }
-bench()    { python3 tools/bench.py --smoke; tools/heap_bench.sh --smoke; }
+bench()    {
+    python3 tools/bench.py --smoke; tools/heap_bench.sh --smoke
+    # The memory-latency probe behind the cache analysis: builds and runs.
+    cc -std=c11 -O2 -Wall -Wextra -Wpedantic -Werror -o target/mem_latency c-tests/bench/mem_latency.c
+    target/mem_latency 8 100000
+}
 
 # `tools/ci-steps.sh loom miri` runs only the named steps.
 if [ $# -gt 0 ]; then
