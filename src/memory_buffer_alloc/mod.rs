@@ -612,7 +612,7 @@ mod tests {
     #[test]
     fn random_calloc_free_against_a_model() {
         let len = if cfg!(miri) { 8 * 1024 } else { 64 * 1024 };
-        let rounds = if cfg!(miri) { 300 } else { 20_000 };
+        let rounds = if cfg!(miri) { 150 } else { 20_000 };
         let (mut h, mut a) = heap(len);
         let mut live: Vec<(usize, usize)> = Vec::new();
         let mut x = 0x2545_f491_4f6c_dd1du64;
@@ -625,7 +625,7 @@ mod tests {
         let (mut fails, mut frees) = (0usize, 0usize);
         for _ in 0..rounds {
             if live.len() < 24 && (live.is_empty() || rnd(3) != 0) {
-                let n = 1 + rnd(1500);
+                let n = 1 + rnd(len / 40);
                 match h.calloc(&mut a, 1, n).unwrap() {
                     Some(p) => {
                         assert!(p >= HEADER && p + n <= len);
