@@ -287,7 +287,7 @@ pub extern "C" fn mbedtls_sha1_self_test(verbose: c_int) -> c_int {
                 }
                 ok
             };
-            let passed = ok && super::self_test::matches(&out, case.expected);
+            let passed = ok && out[..] == *case.expected;
             super::ffi::self_test_line(verbose, c"SHA-1", i + 1, passed);
             failed |= !passed;
         }
