@@ -30,6 +30,8 @@ mod ctr_drbg;
 mod entropy;
 mod error;
 mod ffi;
+#[cfg(mbedtls_self_test)]
+mod hex;
 #[cfg(mbedtls_hmac_drbg_c)]
 mod hmac_drbg;
 #[cfg(mbedtls_md_c)]

@@ -37,6 +37,60 @@ FEATURES = {
 }
 
 FIRMWARE_TARGET = "thumbv7em-none-eabihf"
+# The C toolchain of the test firmware, and its flags for this target (they
+# select the multilib whose libc.a and libgcc.a a firmware links).
+FIRMWARE_CC = ["arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16"]
+
+
+def drop_c_duplicates(archive):
+    """Removes from a firmware static library the members of Rust's
+    compiler_builtins whose C symbols (memcpy, memset, __aeabi_memclr4,
+    __aeabi_uldivmod, ...) the C toolchain's libc.a or libgcc.a also
+    defines. A firmware links those libraries anyway; without this, the
+    first archive on the link line wins and the image carries Rust's copies
+    (about 3 KB) beside or instead of the C library's. Returns the names of
+    the members removed (none if the toolchain is missing)."""
+    readelf = FIRMWARE_CC[0].replace("gcc", "readelf")
+    ar = FIRMWARE_CC[0].replace("gcc", "ar")
+
+    def defined(path):
+        """(member, symbol) for each global or weak symbol an archive's
+        members define (readelf: nm skips some of Rust's objects)."""
+        out = subprocess.run([readelf, "-s", "-W", path], check=True, stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, text=True).stdout
+        member = None
+        for line in out.splitlines():
+            if line.startswith("File: "):
+                member = line[line.find("(") + 1:line.rfind(")")]
+                continue
+            f = line.split()
+            # Num: Value Size Type Bind Vis Ndx Name
+            if len(f) == 8 and f[4] in ("GLOBAL", "WEAK") and f[6] != "UND":
+                yield member, f[7]
+
+    provided = set()
+    c_symbols = {}
+    try:
+        for lib in ("libc.a", "libgcc.a"):
+            path = subprocess.run(FIRMWARE_CC + [f"-print-file-name={lib}"], check=True,
+                                  stdout=subprocess.PIPE, text=True).stdout.strip()
+            if not os.path.isabs(path):
+                return []
+            provided.update(sym for _, sym in defined(path))
+        for member, sym in defined(archive):
+            if member.startswith("compiler_builtins"):
+                entry = c_symbols.setdefault(member, [])
+                # Rust-mangled symbols are the crate's own internals.
+                if not sym.startswith(("_R", "_ZN")):
+                    entry.append(sym)
+    except (OSError, subprocess.CalledProcessError):
+        print("dist.py: no arm-none-eabi toolchain; compiler_builtins kept whole", file=sys.stderr)
+        return []
+    drop = sorted(m for m, syms in c_symbols.items() if syms and all(s in provided for s in syms))
+    if drop:
+        # (ar's LLVM plugin complains about the Rust objects' bitcode; noise.)
+        subprocess.run([ar, "d", archive] + drop, check=True, stderr=subprocess.DEVNULL)
+    return drop
 
 
 def main():
@@ -62,7 +116,15 @@ def main():
     cmd = ["cargo"]
     if args.tsan:
         cmd.append("+nightly")
-    cmd += ["build", "--lib", "--message-format=json-render-diagnostics", "--target-dir", target_dir]
+    if args.config == "firmware":
+        # Only the static library: when rustc also emits the rlib (and the
+        # cdylib) of Cargo.toml's crate-type list, it links the dependencies'
+        # own object files instead of optimising the whole program as one
+        # LTO unit, and the firmware pulls in about 27 KB more.
+        cmd += ["rustc", "--lib", "--crate-type", "staticlib"]
+    else:
+        cmd += ["build", "--lib"]
+    cmd += ["--message-format=json-render-diagnostics", "--target-dir", target_dir]
     cmd += FEATURES[args.config]
     if args.config == "firmware":
         cmd += ["--target", FIRMWARE_TARGET, "--profile", "firmware"]
@@ -102,6 +164,8 @@ def main():
         base = os.path.basename(path)
         if base == "libmbedcrypto.a":
             shutil.copy2(path, os.path.join(dist, "lib", base))
+            if args.config == "firmware":
+                drop_c_duplicates(os.path.join(dist, "lib", base))
         elif base == "libmbedcrypto.so" and not args.tsan:
             real = os.path.join(dist, "lib", "libmbedcrypto-rs.so.0")
             shutil.copy2(path, real)

@@ -803,13 +803,15 @@ mod kat {
         pub(super) pr: bool,
         pub(super) entropy_len: usize,
         pub(super) nonce_len: usize,
-        pub(super) entropy: &'static str,
-        pub(super) pers: &'static str,
-        pub(super) add_reseed: &'static str,
-        pub(super) add1: &'static str,
-        pub(super) add2: &'static str,
-        pub(super) result: &'static str,
+        pub(super) entropy: &'static [u8],
+        pub(super) pers: &'static [u8],
+        pub(super) add_reseed: &'static [u8],
+        pub(super) add1: &'static [u8],
+        pub(super) add2: &'static [u8],
+        pub(super) result: &'static [u8],
     }
+
+    use crate::hex::hex;
 
     include!("kat.rs");
 }
@@ -840,39 +842,19 @@ unsafe extern "C" fn kat_entropy(p: *mut c_void, out: *mut c_uchar, len: usize) 
 }
 
 #[cfg(mbedtls_self_test)]
-fn unhex(s: &str, out: &mut [u8]) -> usize {
-    let b = s.as_bytes();
-    let n = b.len() / 2;
-    let v = |c: u8| match c {
-        b'0'..=b'9' => c - b'0',
-        b'a'..=b'f' => c - b'a' + 10,
-        _ => c.wrapping_sub(b'A').wrapping_add(10),
-    };
-    for i in 0..n {
-        out[i] = v(b[2 * i]) << 4 | v(b[2 * i + 1]);
-    }
-    n
-}
-
-#[cfg(mbedtls_self_test)]
 fn kat_run(case: &kat::Case) -> bool {
     let mut src = KatSource {
         data: [0; 256],
         len: 0,
         pos: 0,
     };
-    src.len = unhex(case.entropy, &mut src.data);
+    src.len = case.entropy.len();
+    src.data[..src.len].copy_from_slice(case.entropy);
     let (entropy_len, nonce_len) = (case.entropy_len, case.nonce_len);
-    let mut pers = [0u8; 64];
-    let pers_len = unhex(case.pers, &mut pers);
-    let mut add = [[0u8; 64]; 3];
-    let lens = [
-        unhex(case.add_reseed, &mut add[0]),
-        unhex(case.add1, &mut add[1]),
-        unhex(case.add2, &mut add[2]),
-    ];
-    let mut want = [0u8; 64];
-    let want_len = unhex(case.result, &mut want);
+    let (pers, pers_len) = (case.pers, case.pers.len());
+    let add = [case.add_reseed, case.add1, case.add2];
+    let lens = add.map(<[u8]>::len);
+    let (want, want_len) = (case.result, case.result.len());
     let mut out = [0u8; 64];
 
     let mut ctx = core::mem::MaybeUninit::<mbedtls_ctr_drbg_context>::uninit();
@@ -908,7 +890,7 @@ fn kat_run(case: &kat::Case) -> bool {
         mbedtls_ctr_drbg_free(c);
         ok
     };
-    ok && out[..want_len] == want[..want_len]
+    ok && out[..want_len] == *want
 }
 
 /// Runs the known-answer tests (NIST CAVP vectors for this build's AES key

@@ -11,146 +11,201 @@ pub(crate) mod ffi;
 
 use core::ffi::CStr;
 
+/// A description as a `&'static CStr` kept in a static of its own. String
+/// literals of a crate share one mergeable section, which a firmware linker
+/// keeps whole if any of them is used; in their own statics these texts
+/// drop out of images that never call `mbedtls_strerror` (2.8 KB of the
+/// test firmware's flash).
+macro_rules! text {
+    ($s:literal) => {{
+        const BYTES: &[u8] = concat!($s, "\0").as_bytes();
+        static TEXT: [u8; BYTES.len()] = {
+            let mut out = [0u8; BYTES.len()];
+            let mut i = 0;
+            while i < BYTES.len() {
+                out[i] = BYTES[i];
+                i += 1;
+            }
+            out
+        };
+        match CStr::from_bytes_with_nul(&TEXT) {
+            Ok(text) => text,
+            Err(_) => panic!("an error description contains a NUL"),
+        }
+    }};
+}
+
 /// Descriptions of high-level codes, by magnitude.
 static HIGH_LEVEL: &[(u32, &CStr)] = &[
     (
         0x4080,
-        c"RSA - An argument is invalid (NULL pointer, wrong length or state)",
+        text!("RSA - An argument is invalid (NULL pointer, wrong length or state)"),
     ),
-    (0x4100, c"RSA - Decryption found the padding malformed"),
-    (0x4180, c"RSA - Key generation did not produce a key"),
+    (
+        0x4100,
+        text!("RSA - Decryption found the padding malformed"),
+    ),
+    (0x4180, text!("RSA - Key generation did not produce a key")),
     (
         0x4200,
-        c"RSA - The key is incomplete, inconsistent or too weak",
+        text!("RSA - The key is incomplete, inconsistent or too weak"),
     ),
-    (0x4280, c"RSA - The public-key operation failed"),
-    (0x4300, c"RSA - The private-key operation failed"),
+    (0x4280, text!("RSA - The public-key operation failed")),
+    (0x4300, text!("RSA - The private-key operation failed")),
     (
         0x4380,
-        c"RSA - The signature does not match the message and key",
+        text!("RSA - The signature does not match the message and key"),
     ),
     (
         0x4400,
-        c"RSA - The plaintext does not fit the output buffer",
+        text!("RSA - The plaintext does not fit the output buffer"),
     ),
-    (0x4480, c"RSA - The random number generator failed"),
+    (0x4480, text!("RSA - The random number generator failed")),
     (
         0x5080,
-        c"MD - The requested hash algorithm is not available",
+        text!("MD - The requested hash algorithm is not available"),
     ),
     (
         0x5100,
-        c"MD - An argument is invalid (NULL pointer, unknown algorithm, unset context)",
+        text!("MD - An argument is invalid (NULL pointer, unknown algorithm, unset context)"),
     ),
     (
         0x5180,
-        c"MD - Memory for the hash context could not be allocated",
+        text!("MD - Memory for the hash context could not be allocated"),
     ),
-    (0x5200, c"MD - The file could not be opened or read"),
+    (0x5200, text!("MD - The file could not be opened or read")),
     (
         0x5F00,
-        c"SSL - The serialized data comes from another library version or configuration",
+        text!("SSL - The serialized data comes from another library version or configuration"),
     ),
-    (0x6A00, c"SSL - The output buffer is too small"),
+    (0x6A00, text!("SSL - The output buffer is too small")),
     (
         0x6C00,
-        c"SSL - Internal error: the library reached a state it should not",
+        text!("SSL - Internal error: the library reached a state it should not"),
     ),
-    (0x6D80, c"SSL - The session ticket has expired"),
-    (0x7080, c"SSL - The requested feature is not available"),
-    (0x7100, c"SSL - An argument is invalid"),
-    (0x7180, c"SSL - Authentication of the data failed (bad MAC)"),
-    (0x7780, c"SSL - The peer sent a fatal alert"),
-    (0x7E80, c"SSL - No session with this id is in the cache"),
-    (0x7F00, c"SSL - Memory could not be allocated"),
+    (0x6D80, text!("SSL - The session ticket has expired")),
+    (
+        0x7080,
+        text!("SSL - The requested feature is not available"),
+    ),
+    (0x7100, text!("SSL - An argument is invalid")),
+    (
+        0x7180,
+        text!("SSL - Authentication of the data failed (bad MAC)"),
+    ),
+    (0x7780, text!("SSL - The peer sent a fatal alert")),
+    (
+        0x7E80,
+        text!("SSL - No session with this id is in the cache"),
+    ),
+    (0x7F00, text!("SSL - Memory could not be allocated")),
 ];
 
 /// Descriptions of low-level codes, by magnitude.
 static LOW_LEVEL: &[(u32, &CStr)] = &[
     (
         0x0001,
-        c"ERROR - An error the library could not describe more precisely",
+        text!("ERROR - An error the library could not describe more precisely"),
     ),
-    (0x0002, c"BIGNUM - A file could not be read or written"),
+    (
+        0x0002,
+        text!("BIGNUM - A file could not be read or written"),
+    ),
     (
         0x0003,
-        c"HMAC_DRBG - The request asks for more bytes than one call may return",
+        text!("HMAC_DRBG - The request asks for more bytes than one call may return"),
     ),
-    (0x0004, c"BIGNUM - An argument is invalid"),
+    (0x0004, text!("BIGNUM - An argument is invalid")),
     (
         0x0005,
-        c"HMAC_DRBG - The additional or personalisation input is too long",
+        text!("HMAC_DRBG - The additional or personalisation input is too long"),
     ),
     (
         0x0006,
-        c"BIGNUM - The text contains a character that is not a digit of the radix",
+        text!("BIGNUM - The text contains a character that is not a digit of the radix"),
     ),
     (
         0x0007,
-        c"HMAC_DRBG - The seed file could not be read or written",
+        text!("HMAC_DRBG - The seed file could not be read or written"),
     ),
     (
         0x0008,
-        c"BIGNUM - The output buffer is too small for the number",
+        text!("BIGNUM - The output buffer is too small for the number"),
     ),
-    (0x0009, c"HMAC_DRBG - The entropy source failed"),
+    (0x0009, text!("HMAC_DRBG - The entropy source failed")),
     (
         0x000A,
-        c"BIGNUM - The operation needs a non-negative number",
+        text!("BIGNUM - The operation needs a non-negative number"),
     ),
-    (0x000C, c"BIGNUM - Division by zero"),
+    (0x000C, text!("BIGNUM - Division by zero")),
     (
         0x000E,
-        c"BIGNUM - The number does not meet the requirement (for example, no inverse exists)",
+        text!("BIGNUM - The number does not meet the requirement (for example, no inverse exists)"),
     ),
     (
         0x0010,
-        c"BIGNUM - Memory for the number could not be allocated",
+        text!("BIGNUM - Memory for the number could not be allocated"),
     ),
     (
         0x001C,
-        c"THREADING - The mutex is NULL, not initialised, freed, or no backend is installed",
+        text!("THREADING - The mutex is NULL, not initialised, freed, or no backend is installed"),
     ),
     (
         0x001E,
-        c"THREADING - The mutex could not be locked, unlocked or freed as asked",
+        text!("THREADING - The mutex could not be locked, unlocked or freed as asked"),
     ),
-    (0x0034, c"CTR_DRBG - The entropy source failed"),
+    (0x0034, text!("CTR_DRBG - The entropy source failed")),
     (
         0x0036,
-        c"CTR_DRBG - The request asks for more bytes than one call may return",
+        text!("CTR_DRBG - The request asks for more bytes than one call may return"),
     ),
     (
         0x0038,
-        c"CTR_DRBG - The additional or personalisation input is too long",
+        text!("CTR_DRBG - The additional or personalisation input is too long"),
     ),
     (
         0x003A,
-        c"CTR_DRBG - The seed file could not be read or written",
+        text!("CTR_DRBG - The seed file could not be read or written"),
     ),
-    (0x003C, c"ENTROPY - An entropy source failed"),
-    (0x003D, c"ENTROPY - No strong entropy source is registered"),
+    (0x003C, text!("ENTROPY - An entropy source failed")),
+    (
+        0x003D,
+        text!("ENTROPY - No strong entropy source is registered"),
+    ),
     (
         0x003E,
-        c"ENTROPY - No more entropy sources can be registered",
+        text!("ENTROPY - No more entropy sources can be registered"),
     ),
     (
         0x003F,
-        c"ENTROPY - The seed file could not be read or written",
+        text!("ENTROPY - The seed file could not be read or written"),
     ),
-    (0x0040, c"ENTROPY - No entropy source is registered"),
+    (0x0040, text!("ENTROPY - No entropy source is registered")),
     (
         0x006E,
-        c"ERROR - Internal inconsistency detected (a library bug or memory corruption)",
+        text!("ERROR - Internal inconsistency detected (a library bug or memory corruption)"),
     ),
-    (0x0070, c"PLATFORM - The hardware accelerator failed"),
+    (0x0070, text!("PLATFORM - The hardware accelerator failed")),
     (
         0x0072,
-        c"PLATFORM - The feature is not supported on this platform",
+        text!("PLATFORM - The feature is not supported on this platform"),
     ),
-    (0x0073, c"SHA1 - A bad argument (NULL pointer or a context that was not started)"),
-    (0x0074, c"SHA256 - A bad argument (NULL pointer, bad is224 flag, or a context that was not started)"),
-    (0x0075, c"SHA512 - A bad argument (NULL pointer, bad is384 flag, or a context that was not started)"),
+    (
+        0x0073,
+        text!("SHA1 - A bad argument (NULL pointer or a context that was not started)"),
+    ),
+    (
+        0x0074,
+        text!(
+            "SHA256 - A bad argument (NULL pointer, bad is224 flag, or a context that was not started)"
+        ),
+    ),
+    (
+        0x0075,
+        text!(
+            "SHA512 - A bad argument (NULL pointer, bad is384 flag, or a context that was not started)"
+        ),
+    ),
 ];
 
 /// The magnitude of an error code (positive and negative codes are treated

@@ -10,6 +10,8 @@
 pub(crate) mod ffi;
 #[cfg(mbedtls_self_test)]
 mod self_test;
+#[cfg(any(mbedcrypto_sha1_compact, test))]
+mod sha1_compact;
 #[cfg(all(mbedtls_sha1_c, not(loom)))]
 pub(crate) mod sha1_ffi;
 #[cfg(all(mbedtls_sha256_c, not(loom)))]
@@ -20,7 +22,12 @@ pub(crate) mod sha512_ffi;
 use core::ffi::CStr;
 
 use hmac::{HmacReset, KeyInit, Mac};
-use sha1::Sha1;
+/// SHA-1: the `sha1` crate, or in firmware builds a compact block function
+/// over the same `digest` traits ([`sha1_compact`]).
+#[cfg(not(mbedcrypto_sha1_compact))]
+pub(crate) use sha1::Sha1;
+#[cfg(mbedcrypto_sha1_compact)]
+pub(crate) use sha1_compact::Sha1Compact as Sha1;
 use sha2::digest::{Digest, FixedOutputReset};
 use sha2::{Sha224, Sha256, Sha384, Sha512};
 

@@ -127,45 +127,79 @@ fn with_heap<R>(f: impl FnOnce(&mut Inner) -> (R, Option<Problem>)) -> Option<R>
     let (r, problem) = f(inner);
     let _ = held.unlock();
     if let Some(p) = problem {
-        report(format_args!("{}\n", p.message()));
+        report(&[Piece::Text(p.message()), Piece::Text("\n")]);
     }
     Some(r)
 }
 
+/// One piece of a diagnostic line. The lines are built from pieces rather
+/// than `format_args!` so that firmware builds do not carry `core::fmt`
+/// (about 1.2 KB of flash) for them.
+#[derive(Clone, Copy)]
+enum Piece<'a> {
+    /// Text, as is.
+    Text(&'a str),
+    /// A number in decimal.
+    Dec(usize),
+    /// A number in hexadecimal with a `0x` prefix.
+    Hex(usize),
+}
+
+/// Passes the bytes of `piece` to `push` (decimal and hexadecimal digits
+/// written without `core::fmt`).
+fn render(piece: Piece<'_>, push: &mut impl FnMut(&[u8])) {
+    let (mut n, radix) = match piece {
+        Piece::Text(t) => return push(t.as_bytes()),
+        Piece::Dec(n) => (n, 10),
+        Piece::Hex(n) => {
+            push(b"0x");
+            (n, 16)
+        }
+    };
+    // usize::MAX has at most 20 decimal digits.
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b"0123456789abcdef"[n % radix];
+        n /= radix;
+        if n == 0 {
+            break;
+        }
+    }
+    push(&digits[i..]);
+}
+
 /// Prints a diagnostic on the standard error stream.
 #[cfg(feature = "std")]
-fn report(args: core::fmt::Arguments<'_>) {
-    std::eprint!("{args}");
+fn report(pieces: &[Piece<'_>]) {
+    let mut line = std::vec::Vec::new();
+    for p in pieces {
+        render(*p, &mut |b| line.extend_from_slice(b));
+    }
+    std::eprint!("{}", std::string::String::from_utf8_lossy(&line));
 }
 
 /// Prints a diagnostic through the C library's `printf` (firmware:
 /// semihosting or the application's retargeting).
 #[cfg(not(feature = "std"))]
-fn report(args: core::fmt::Arguments<'_>) {
-    struct Buf {
-        bytes: [u8; 160],
-        len: usize,
-    }
-    impl core::fmt::Write for Buf {
-        fn write_str(&mut self, s: &str) -> core::fmt::Result {
-            let room = self.bytes.len() - 1 - self.len;
-            let n = s.len().min(room);
-            self.bytes[self.len..self.len + n].copy_from_slice(&s.as_bytes()[..n]);
-            self.len += n;
-            Ok(())
-        }
-    }
+fn report(pieces: &[Piece<'_>]) {
     unsafe extern "C" {
         fn printf(fmt: *const core::ffi::c_char, ...) -> c_int;
     }
-    let mut buf = Buf {
-        bytes: [0; 160],
-        len: 0,
-    };
-    let _ = core::fmt::write(&mut buf, args);
-    buf.bytes[buf.len] = 0;
+    let mut bytes = [0u8; 160];
+    let mut len = 0;
+    for p in pieces {
+        render(*p, &mut |b| {
+            // Room is kept for the terminating NUL; longer lines are cut.
+            let n = b.len().min(bytes.len() - 1 - len);
+            bytes[len..len + n].copy_from_slice(&b[..n]);
+            len += n;
+        });
+    }
+    bytes[len] = 0;
     // SAFETY: "%s" with a NUL-terminated buffer.
-    unsafe { printf(c"%s".as_ptr(), buf.bytes.as_ptr()) };
+    unsafe { printf(c"%s".as_ptr(), bytes.as_ptr()) };
 }
 
 /// The calloc hook `init` installs.
@@ -198,9 +232,9 @@ unsafe extern "C" fn heap_free(ptr: *mut c_void) {
         if done.is_none() {
             // Not set up (freed), or the lock failed: leaking is the only
             // safe answer.
-            report(format_args!(
-                "memory_buffer_alloc: mbedtls_free() while the heap is not available (ignored)\n"
-            ));
+            report(&[Piece::Text(
+                "memory_buffer_alloc: mbedtls_free() while the heap is not available (ignored)\n",
+            )]);
         }
     })
 }
@@ -344,28 +378,40 @@ pub extern "C" fn mbedtls_memory_buffer_alloc_status() {
     boundary(|| {
         let _ = with_heap(|inner| {
             let s = inner.heap.stats;
-            report(format_args!(
-                "Heap in use: {} blocks, {} bytes; peak: {} blocks, {} bytes ({} with headers); \
-                 allocations / frees: {} / {}\n",
-                s.header_count,
-                s.total_used,
-                s.maximum_header_count,
-                s.maximum_used,
-                s.maximum_header_count * HEADER + s.maximum_used,
-                s.alloc_count,
-                s.free_count
-            ));
+            report(&[
+                Piece::Text("Heap in use: "),
+                Piece::Dec(s.header_count),
+                Piece::Text(" blocks, "),
+                Piece::Dec(s.total_used),
+                Piece::Text(" bytes; peak: "),
+                Piece::Dec(s.maximum_header_count),
+                Piece::Text(" blocks, "),
+                Piece::Dec(s.maximum_used),
+                Piece::Text(" bytes ("),
+                Piece::Dec(s.maximum_header_count * HEADER + s.maximum_used),
+                Piece::Text(" with headers); allocations / frees: "),
+                Piece::Dec(s.alloc_count),
+                Piece::Text(" / "),
+                Piece::Dec(s.free_count),
+                Piece::Text("\n"),
+            ]);
             let mut any = false;
             let base = inner.arena.base.addr();
             inner.heap.allocated(&inner.arena, |off, size| {
                 if !any {
-                    report(format_args!("Blocks still allocated:\n"));
+                    report(&[Piece::Text("Blocks still allocated:\n")]);
                     any = true;
                 }
-                report(format_args!("  {:#x}: {} bytes\n", base + off, size));
+                report(&[
+                    Piece::Text("  "),
+                    Piece::Hex(base + off),
+                    Piece::Text(": "),
+                    Piece::Dec(size),
+                    Piece::Text(" bytes\n"),
+                ]);
             });
             if !any {
-                report(format_args!("No block is allocated\n"));
+                report(&[Piece::Text("No block is allocated\n")]);
             }
             ((), None)
         });
@@ -522,11 +568,41 @@ pub extern "C" fn mbedtls_memory_buffer_alloc_self_test(verbose: c_int) -> c_int
         ok &= mbedtls_calloc(1, 1).is_null();
         mbedtls_memory_buffer_alloc_free();
         if verbose != 0 {
-            report(format_args!(
-                "  MBUF test (alloc, split, merge, exhaustion): {}\n",
-                if ok { "passed" } else { "failed" }
-            ));
+            report(&[
+                Piece::Text("  MBUF test (alloc, split, merge, exhaustion): "),
+                Piece::Text(if ok { "passed\n" } else { "failed\n" }),
+            ]);
         }
         c_int::from(!ok)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Piece, render};
+
+    fn text(pieces: &[Piece<'_>]) -> std::string::String {
+        let mut out = std::vec::Vec::new();
+        for p in pieces {
+            render(*p, &mut |b| out.extend_from_slice(b));
+        }
+        std::string::String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn pieces_render_as_format_would() {
+        assert_eq!(text(&[Piece::Dec(0)]), "0");
+        assert_eq!(text(&[Piece::Hex(0)]), "0x0");
+        for n in [1, 9, 10, 255, 4096, 65535, 123_456_789, usize::MAX] {
+            assert_eq!(
+                text(&[
+                    Piece::Text("  "),
+                    Piece::Hex(n),
+                    Piece::Text(": "),
+                    Piece::Dec(n)
+                ]),
+                format!("  {n:#x}: {n}")
+            );
+        }
+    }
 }
