@@ -33,13 +33,7 @@ pub(crate) fn advise_huge_pages(ptr: *const u8, len: usize) {
     // inwards to whole huge pages), so no other object shares these pages;
     // MADV_HUGEPAGE only changes how the kernel backs them, never their
     // contents, and an error (an old kernel, THP disabled) is harmless.
-    let _ = unsafe {
-        libc::madvise(
-            start as *mut libc::c_void,
-            end - start,
-            libc::MADV_HUGEPAGE,
-        )
-    };
+    let _ = unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE) };
 }
 
 /// Elsewhere there is nothing to hint.
