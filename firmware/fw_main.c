@@ -648,9 +648,33 @@ static void fw_measure(void)
     fw_clock_stop();
 }
 
+/* The size of every context a firmware allocates (docs/EMBEDDED.md,
+ * "Context sizes"; the same lines come from upstream's headers when the
+ * firmware is linked against upstream). */
+static void fw_print_sizes(void)
+{
+#define FW_SIZE(type) printf("sizeof: %s=%lu\n", #type, (unsigned long) sizeof(type))
+    FW_SIZE(mbedtls_threading_mutex_t);
+    FW_SIZE(mbedtls_entropy_context);
+    FW_SIZE(mbedtls_ctr_drbg_context);
+    FW_SIZE(mbedtls_hmac_drbg_context);
+    FW_SIZE(mbedtls_md_context_t);
+    FW_SIZE(mbedtls_sha1_context);
+    FW_SIZE(mbedtls_sha256_context);
+    FW_SIZE(mbedtls_sha512_context);
+    FW_SIZE(mbedtls_rsa_context);
+    FW_SIZE(mbedtls_mpi);
+    FW_SIZE(mbedtls_ssl_cache_context);
+    FW_SIZE(mbedtls_ssl_ticket_context);
+    FW_SIZE(mbedtls_ssl_cookie_ctx);
+    FW_SIZE(mbedtls_ssl_session);
+#undef FW_SIZE
+}
+
 int main(void)
 {
     printf("mbedcrypto-rs test firmware (Cortex-M4, interrupt-masking mutex)\n");
+    fw_print_sizes();
     for (int order = 0; order < 2; order++) {
         /* Run 0 sets the heap up before the mutex functions are known
          * (upstream's heap would then never lock); run 1 the usual way. */
