@@ -151,6 +151,11 @@ impl<const N: usize, const W: usize> Mont<N, W> {
         let (_, borrow) = sbb(top, 0, borrow);
         // borrow = 1: t < n, keep t.
         let keep = borrow.wrapping_neg();
+        // For 32-bit targets the compiler otherwise knows the mask is 0 or
+        // all ones and chooses between the two arrays' addresses with it
+        // (seen on the Cortex-M4); hidden, it has to mask every limb.
+        #[cfg(not(target_pointer_width = "64"))]
+        let keep = core::hint::black_box(keep);
         for j in 0..N {
             r[j] = (t[j] & keep) | (r[j] & !keep);
         }
@@ -379,6 +384,10 @@ impl<const N: usize, const W: usize> Mont<N, W> {
             for (i, entry) in table.iter().enumerate() {
                 let diff = (i ^ idx) as Word;
                 let is = ((diff | diff.wrapping_neg()) >> (BITS - 1)).wrapping_sub(1);
+                // As in `final_sub`: otherwise a conditional OR on the
+                // Cortex-M4, predicated on the secret index.
+                #[cfg(not(target_pointer_width = "64"))]
+                let is = core::hint::black_box(is);
                 for j in 0..N {
                     sel[j] |= entry[j] & is;
                 }
