@@ -17,7 +17,7 @@
 //! compare both with crypto-bigint on random moduli of every size.
 //!
 //! On 32-bit targets (limbs of 32 bits, twice as many of them) the product
-//! is the separated form, [`Mont::mul_sos`]: the whole product, then the
+//! is the separated form, `Mont::mul_sos`: the whole product, then the
 //! reduction rows, each row a multiply-accumulate written out by eight so
 //! that it stays unrolled in the firmware's size-optimised builds (where
 //! the CIOS loops above are not unrolled, and took about 2.5 times the
