@@ -20,7 +20,7 @@
 //! is the separated form, `Mont::mul_sos`: the whole product, then the
 //! reduction rows, each row a multiply-accumulate written out by eight so
 //! that it stays unrolled in the firmware's size-optimised builds (where
-//! the CIOS loops above are not unrolled, and took about 2.5 times the
+//! the CIOS loops above are not unrolled, and took about 1.5 times the
 //! instructions); squaring uses the same product. The 64-bit code is the
 //! CIOS one unchanged; the tests check that both forms agree.
 
