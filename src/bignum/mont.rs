@@ -126,6 +126,25 @@ fn row_mac(acc: &mut [Word], x: Word, y: &[Word]) -> Word {
     c
 }
 
+/// `acc` |= x & mask, limb by limb (a multiple of 8 of them), written out
+/// by eight for the same reason as [`mac8`].
+#[cfg(not(target_pointer_width = "64"))]
+#[inline(always)]
+fn or_masked(acc: &mut [Word], x: &[Word], mask: Word) {
+    let (acc8, _) = acc.as_chunks_mut::<8>();
+    let (x8, _) = x.as_chunks::<8>();
+    for (a, x) in acc8.iter_mut().zip(x8) {
+        a[0] |= x[0] & mask;
+        a[1] |= x[1] & mask;
+        a[2] |= x[2] & mask;
+        a[3] |= x[3] & mask;
+        a[4] |= x[4] & mask;
+        a[5] |= x[5] & mask;
+        a[6] |= x[6] & mask;
+        a[7] |= x[7] & mask;
+    }
+}
+
 /// A modulus of N limbs prepared for Montgomery arithmetic (R = 2^(w N)
 /// for w-bit limbs);
 /// `W` is 2 N, the width of a double-length product (a separate parameter
@@ -388,9 +407,12 @@ impl<const N: usize, const W: usize> Mont<N, W> {
                 // Cortex-M4, predicated on the secret index.
                 #[cfg(not(target_pointer_width = "64"))]
                 let is = core::hint::black_box(is);
+                #[cfg(target_pointer_width = "64")]
                 for j in 0..N {
                     sel[j] |= entry[j] & is;
                 }
+                #[cfg(not(target_pointer_width = "64"))]
+                or_masked(&mut sel, entry, is);
             }
             acc = self.mul(&acc, &sel);
             sel.zeroize();
