@@ -31,5 +31,6 @@ void fw_test_drbg(void);
 void fw_test_shared_drbg(void);
 void fw_test_heap(void);
 void fw_test_stores(void);
+void fw_test_rsa(void);
 
 #endif /* MBEDCRYPTO_FW_H */

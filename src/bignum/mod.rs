@@ -15,7 +15,6 @@
 
 #[cfg(not(loom))]
 pub(crate) mod ffi;
-#[cfg(target_pointer_width = "64")]
 pub(crate) mod mont;
 pub(crate) mod prime;
 

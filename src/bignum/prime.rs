@@ -160,7 +160,6 @@ fn miller_rabin(x: &Mpi, limbs: usize, rounds: usize, rng: Rng<'_>) -> MpiResult
     };
     let params = BoxedMontyParams::new(odd);
     let exp = resized(r.magnitude(), r.sig_limbs().max(1));
-    #[cfg(target_pointer_width = "64")]
     let fast = Mpi::mont_rr(x, nl).ok().and_then(|rr| {
         super::mont::FastModulus::new(
             &x.words()[..nl],
@@ -187,7 +186,6 @@ fn miller_rabin(x: &Mpi, limbs: usize, rounds: usize, rng: Rng<'_>) -> MpiResult
             }
         };
         let base = resized(a.magnitude(), nl);
-        #[cfg(target_pointer_width = "64")]
         let mut y = match &fast {
             Some(f) => BoxedMontyForm::new(
                 crypto_bigint::BoxedUint::from_words(f.pow(
@@ -199,8 +197,6 @@ fn miller_rabin(x: &Mpi, limbs: usize, rounds: usize, rng: Rng<'_>) -> MpiResult
             ),
             None => BoxedMontyForm::new(base, &params).pow(&exp),
         };
-        #[cfg(not(target_pointer_width = "64"))]
-        let mut y = BoxedMontyForm::new(base, &params).pow(&exp);
         let mut v = Mpi::from_uint(y.retrieve(), false);
         if v.cmp_abs(&w).is_eq() || v.cmp_abs(&one).is_eq() {
             continue;

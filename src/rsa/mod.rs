@@ -305,12 +305,11 @@ pub(crate) fn deduce_crt(p: &Mpi, q: &Mpi, d: &Mpi) -> Result<(Mpi, Mpi, Mpi), M
     Ok((dp, dq, qp))
 }
 
-/// A modulus and its Montgomery parameters (and, on 64-bit targets for
-/// the usual sizes, the fast kernel of `bignum::mont`).
+/// A modulus and its Montgomery parameters (and, for the usual sizes, the
+/// fast kernel of `bignum::mont`).
 struct Modulus {
     params: BoxedMontyParams,
     limbs: usize,
-    #[cfg(target_pointer_width = "64")]
     fast: Option<crate::bignum::mont::FastModulus>,
 }
 
@@ -320,7 +319,6 @@ impl Modulus {
     fn new(m: &Mpi, secret: bool) -> Option<Modulus> {
         let limbs = m.sig_limbs().max(1);
         let odd = Odd::new(resized(m.magnitude(), limbs)).into_option()?;
-        #[cfg(target_pointer_width = "64")]
         let fast = Mpi::mont_rr(m, limbs).ok().and_then(|rr| {
             crate::bignum::mont::FastModulus::new(
                 &m.words()[..limbs],
@@ -335,7 +333,6 @@ impl Modulus {
         Some(Modulus {
             params,
             limbs,
-            #[cfg(target_pointer_width = "64")]
             fast,
         })
     }
@@ -355,7 +352,6 @@ impl Modulus {
     /// base^exp mod m for base < m, constant-time in the values for
     /// `exp_bits` exponent bits.
     fn pow(&self, base: &BoxedUint, exp: &BoxedUint, exp_bits: u32) -> BoxedUint {
-        #[cfg(target_pointer_width = "64")]
         if let Some(f) = &self.fast {
             let words = f.pow(base.as_words(), exp.as_words(), exp_bits as usize);
             return BoxedUint::from_words(words);
@@ -489,7 +485,6 @@ impl KeyState {
 
     /// x^e mod N for x < N (e is public: variable-time in e).
     fn pow_e_plain(&self, x: &BoxedUint) -> BoxedUint {
-        #[cfg(target_pointer_width = "64")]
         if let Some(f) = &self.n.fast {
             let words = f.pow_public(x.as_words(), self.e.as_words(), self.e_bits as usize);
             return BoxedUint::from_words(words);
@@ -716,7 +711,7 @@ mod tests {
         assert_eq!(bad.check_privkey(len), Err(RsaError::KeyCheck));
     }
 }
-#[cfg(all(test, target_pointer_width = "64"))]
+#[cfg(test)]
 mod kernel_choice {
     /// RSA-2048's modulus and primes take the fixed-size kernel.
     #[test]
