@@ -7,7 +7,6 @@ pub(crate) mod fork;
 #[cfg(all(not(feature = "std"), not(test)))]
 mod global_alloc;
 mod sys;
-pub(crate) use sys::advise_huge_pages;
 #[cfg(mbedtls_have_time)]
 pub(crate) mod time_ffi;
 pub(crate) mod util_ffi;

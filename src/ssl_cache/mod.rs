@@ -315,12 +315,6 @@ impl Index {
         grown
             .try_reserve_exact(cap)
             .map_err(|_| SetError::NoMemory)?;
-        // A big cache reads its entries at random: fewer TLB misses with
-        // huge pages (about 15% faster at a million entries on Linux).
-        crate::platform::advise_huge_pages(
-            grown.as_ptr().cast(),
-            cap * core::mem::size_of::<Entry>(),
-        );
         for e in self.slots.iter_mut() {
             grown.push(core::mem::replace(e, Entry::EMPTY));
             // The replacement above is a plain store the compiler may drop
