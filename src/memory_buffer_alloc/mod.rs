@@ -161,17 +161,6 @@ impl Heap {
         self.ready = true;
     }
 
-    fn link(a: &impl Arena, h: usize, field: usize) -> Result<Option<usize>, Problem> {
-        // (Checked as in `bad_link`: the old `v - 1 + HEADER <= len` test
-        // wrapped around for link words near `usize::MAX` and let them
-        // through.)
-        let v = a.word(h + field);
-        if Self::bad_link(a, v) {
-            return Err(Problem::CorruptHeader);
-        }
-        Ok(v.checked_sub(1))
-    }
-
     /// Whether a raw link word is bad: neither 0 (no link) nor the
     /// encoding of an aligned offset with room for a header.
     fn bad_link(a: &impl Arena, v: usize) -> bool {
@@ -241,7 +230,10 @@ impl Heap {
     /// free block, after checking what the step relies on.
     /// Only the first magic number is read here (the second one often
     /// lies on the next cache line): an overrun of the block before this
-    /// header reaches it first. The block chosen is checked whole.
+    /// header reaches it first. A write before the start of a freed block's
+    /// payload (an underrun) can change the second one and the links
+    /// unnoticed here; the walk still stays inside the buffer and ends, and
+    /// the block chosen is checked whole.
     fn free_step(a: &impl Arena, c: usize) -> Result<(usize, Option<usize>), Problem> {
         // `c` comes from a checked link or from `first_free`: aligned, with
         // room for a header (checked again, it costs little).
@@ -425,6 +417,21 @@ impl Heap {
         if hdr.alloc != 1 {
             return Err(Problem::DoubleFree);
         }
+        // An allocated block is in no free list: links there are forged (and
+        // would be written through below).
+        if hdr.prev_free.is_some() || hdr.next_free.is_some() {
+            return Err(Problem::CorruptHeader);
+        }
+        // Blocks tile the buffer: this one ends where the next begins (or at
+        // the end), and the one before ends where this one begins. A forged
+        // size would otherwise make a merge claim memory in use.
+        let end = h0 + HEADER + hdr.size;
+        let before_ends_here = hdr
+            .prev
+            .is_none_or(|pv| a.word(pv + F_SIZE).checked_add(pv + HEADER) == Some(h0));
+        if end != hdr.next.unwrap_or(a.len()) || !before_ends_here {
+            return Err(Problem::CorruptHeader);
+        }
         // The blocks a merge relinks must be sound before anything changes.
         if let Some((_, h)) = &before {
             for m in [h.prev_free, h.next_free].into_iter().flatten() {
@@ -441,9 +448,10 @@ impl Heap {
         self.stats.free_count += 1;
         self.stats.total_used -= hdr.size.min(self.stats.total_used);
 
-        // The free block being formed: its offset, size and free-list links.
+        // The free block being formed: its offset, size and free-list links
+        // (none until it takes over the free block before it).
         let (mut cur, mut size) = (h0, hdr.size);
-        let (mut prev_free, mut next_free) = (hdr.prev_free, hdr.next_free);
+        let (mut prev_free, mut next_free) = (None, None);
         let mut merged = false;
         // Merge with the block before.
         if let Some((pv, ph)) = before {
@@ -464,13 +472,21 @@ impl Heap {
             self.stats.header_count = self.stats.header_count.saturating_sub(1);
             a.set_word(cur + F_SIZE, size + HEADER + nh.size);
             Self::set_link(a, cur, F_NEXT, nh.next);
-            if prev_free.is_some() || next_free.is_some() || self.first_free == Some(cur) {
+            // `cur` leaves the free list if it was in it (it took over the
+            // block before), then takes the next block's place there, with
+            // that block's links as the unlinking left them (computed, not
+            // read back, so that nothing after the first write can fail).
+            let (mut npf, mut nnf) = (nh.prev_free, nh.next_free);
+            if merged {
                 self.unlink_free(a, prev_free, next_free);
+                if next_free == Some(nx) {
+                    npf = prev_free;
+                }
+                if prev_free == Some(nx) {
+                    nnf = next_free;
+                }
             }
-            // `cur` takes the next block's place in the free list (its
-            // links as they are now: unlinking `cur` may have changed them).
-            let prev_free = Self::link(a, nx, F_PREV_FREE)?;
-            let next_free = Self::link(a, nx, F_NEXT_FREE)?;
+            let (prev_free, next_free) = (npf, nnf);
             Self::set_link(a, cur, F_PREV_FREE, prev_free);
             Self::set_link(a, cur, F_NEXT_FREE, next_free);
             match prev_free {
@@ -685,11 +701,43 @@ mod tests {
         a.set_word(y0 + F_NEXT, 0);
         h.free(&mut a, x).unwrap();
         a.set_word(x - HEADER + F_NEXT_FREE, usize::MAX - 6);
-        assert_eq!(
-            Heap::link(&a, x - HEADER, F_NEXT_FREE),
-            Err(Problem::CorruptHeader)
-        );
+        assert!(Heap::bad_link(&a, a.word(x - HEADER + F_NEXT_FREE)));
         assert!(h.calloc(&mut a, 1, 1500).is_err());
+    }
+
+    /// Forged headers of allocated blocks: free-list links (a free would
+    /// write through them into another block) and sizes (a merge would
+    /// claim memory in use). Refused, and nothing changes.
+    #[test]
+    fn forged_links_and_sizes_of_allocated_blocks_are_refused() {
+        let (mut h, mut a) = heap(4096);
+        let x = h.calloc(&mut a, 1, 64).unwrap().unwrap();
+        let y = h.calloc(&mut a, 1, 64).unwrap().unwrap();
+        let z = h.calloc(&mut a, 1, 64).unwrap().unwrap();
+        a.0[z..z + 64].fill(0x5A);
+        let (x0, y0) = (x - HEADER, y - HEADER);
+        // y "in the free list", its next free block inside z's payload.
+        a.set_word(y0 + F_NEXT_FREE, z + 8 + 1);
+        let before = (h.stats, a.0.clone());
+        assert_eq!(h.free(&mut a, y), Err(Problem::CorruptHeader));
+        assert_eq!((h.stats, a.0.clone()), before);
+        a.set_word(y0 + F_NEXT_FREE, 0);
+        // y's size grown over z, and x's (the block before y) shrunk.
+        for (blk, size) in [(y0, 64 + HEADER + 64), (x0, 32)] {
+            let old = a.word(blk + F_SIZE);
+            a.set_word(blk + F_SIZE, size);
+            let before = (h.stats, a.0.clone());
+            assert_eq!(h.free(&mut a, y), Err(Problem::CorruptHeader));
+            assert_eq!((h.stats, a.0.clone()), before);
+            a.set_word(blk + F_SIZE, old);
+        }
+        // Repaired, everything frees, and z's bytes were never touched.
+        assert!(a.0[z..z + 64].iter().all(|&b| b == 0x5A));
+        for p in [y, x, z] {
+            h.free(&mut a, p).unwrap();
+        }
+        h.verify_chain(&a).unwrap();
+        assert_eq!(h.stats.total_used, 0);
     }
 
     #[test]
