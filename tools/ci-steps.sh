@@ -7,7 +7,10 @@ cd "$(dirname "$0")/.."
 
 export MBEDCRYPTO_THREADING_ALT_INCLUDE="${MBEDCRYPTO_THREADING_ALT_INCLUDE:-$PWD/c-tests/alt}"
 export CARGO_TERM_COLOR=never
-export RUSTFLAGS="${RUSTFLAGS:-}"
+# A set RUSTFLAGS, even an empty one, replaces the target's rustflags in
+# .cargo/config.toml (the firmware's compact backends and codegen options),
+# so an empty one is removed.
+if [ -z "${RUSTFLAGS:-}" ]; then unset RUSTFLAGS; fi
 
 # The four configurations: Cargo features for each.
 declare -A FEATURES=(
