@@ -113,6 +113,9 @@ options()  {
     # library's tests and the known answers for the other CTR_DRBG key size.
     # (The header check compares with the default configuration only.)
     cargo test --release --test rsa_vectors -- --nocapture
+    # The bignum kernel's 32-bit path (the firmware's), against crypto-bigint
+    # and the 64-bit form, as an i686 build.
+    cargo test --release --target i686-unknown-linux-gnu --lib -- bignum:: rsa::
     cargo test --features ctr-drbg-128-bit-key --test ctr_drbg_vectors -- --nocapture
     cargo test --features ctr-drbg-128-bit-key --lib ctr_drbg
     cargo test --features entropy-nv-seed --lib
@@ -140,7 +143,7 @@ step "rustfmt" fmt
 step "clippy (all configurations, warnings denied)" clippy
 step "rustdoc (warnings denied)" docs
 step "unit, header and C tests (all configurations)" unit
-step "RSA known answers; module options (entropy NV seed / hardware source, AES-128 CTR_DRBG)" options
+step "RSA known answers, 32-bit bignum; module options (entropy NV seed / hardware source, AES-128 CTR_DRBG)" options
 step "ABI check with ctest" abi
 step "Valgrind memcheck of the C tests" valgrind_c
 step "C tests against the shared library" shared

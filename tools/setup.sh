@@ -35,6 +35,16 @@ if [ $minimal = 0 ]; then
     need_cmd valgrind valgrind
     need_cmd nm binutils
     need_cmd g++ g++
+    # 32-bit C runtime (the bignum kernel's 32-bit path is tested as an
+    # i686 build).
+    if command -v cc >/dev/null 2>&1; then
+        probe=$(mktemp -d)
+        echo 'int main(void){return 0;}' > "$probe/p.c"
+        if ! cc -m32 -o "$probe/p" "$probe/p.c" >/dev/null 2>&1; then
+            apt_missing+=(gcc-multilib)
+        fi
+        rm -rf "$probe"
+    fi
     # GCC's sanitizer runtimes (for the ASan+UBSan C tests).
     if command -v cc >/dev/null 2>&1; then
         probe=$(mktemp -d)
@@ -70,6 +80,11 @@ target_firmware() {
 }
 [ $firmware = 1 ] && target_firmware
 [ $minimal = 1 ] && exit 0
+# i686: the bignum kernel's 32-bit path, tested on the host.
+if ! rustup target list --installed | grep -q '^i686-unknown-linux-gnu$'; then
+    echo "setup: rustup target add i686-unknown-linux-gnu"
+    rustup target add i686-unknown-linux-gnu >/dev/null
+fi
 
 # Nightly: ThreadSanitizer (-Zbuild-std needs rust-src) and Miri.
 if ! rustup toolchain list | grep -q '^nightly'; then
