@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -84,11 +85,24 @@ def drop_c_duplicates(archive):
                 if not sym.startswith(("_R", "_ZN")):
                     entry.append(sym)
     except (OSError, subprocess.CalledProcessError):
-        print("dist.py: no arm-none-eabi toolchain; compiler_builtins kept whole", file=sys.stderr)
+        print("dist.py: could not list the symbols of the arm-none-eabi C libraries or of the"
+              " library; compiler_builtins kept whole", file=sys.stderr)
         return []
     drop = sorted(m for m, syms in c_symbols.items() if syms and all(s in provided for s in syms))
     if drop:
-        # (ar's LLVM plugin complains about the Rust objects' bitcode; noise.)
+        # The members removed go to libmbedcrypto_builtins.a beside the
+        # library, for links without newlib's libc.a and libgcc.a (-nostdlib,
+        # another C library): link it after them. (ar's LLVM plugin complains
+        # about the Rust objects' bitcode; noise.)
+        out_dir = os.path.dirname(archive)
+        builtins = os.path.join(out_dir, "libmbedcrypto_builtins.a")
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run([ar, "x", os.path.abspath(archive)] + drop, check=True, cwd=tmp,
+                           stderr=subprocess.DEVNULL)
+            if os.path.exists(builtins):
+                os.remove(builtins)
+            subprocess.run([ar, "rcs", builtins] + drop, check=True, cwd=tmp,
+                           stderr=subprocess.DEVNULL)
         subprocess.run([ar, "d", archive] + drop, check=True, stderr=subprocess.DEVNULL)
     return drop
 
