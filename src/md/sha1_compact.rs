@@ -172,7 +172,13 @@ mod tests {
     #[test]
     fn matches_the_sha1_crate_for_every_length_and_split() {
         let mut ours = Sha1Compact::new();
+        // Under Miri (slow: minutes for the full set) every length around
+        // the block and padding boundaries only, and fewer split points.
+        let miri = cfg!(miri);
         for len in 0..300 {
+            if miri && !matches!(len % 64, 0 | 1 | 55 | 56 | 63) {
+                continue;
+            }
             let data = bytes(len, len as u32);
             let want = sha1::Sha1::digest(&data);
             // In one piece, then in two at every 16th split point (every
@@ -184,7 +190,11 @@ mod tests {
                 want,
                 "len {len}"
             );
-            let step = if len % 64 < 8 || len % 64 > 52 { 4 } else { 16 };
+            let step = match (miri, len % 64 < 8 || len % 64 > 52) {
+                (true, _) => 29,
+                (false, true) => 4,
+                (false, false) => 16,
+            };
             for cut in (0..=len).step_by(step) {
                 Digest::update(&mut ours, &data[..cut]);
                 Digest::update(&mut ours, &data[cut..]);
