@@ -839,6 +839,7 @@ pub use files::*;
 mod self_test {
     use super::*;
     use crate::abi::hmac_drbg::MBEDTLS_HMAC_DRBG_PR_ON;
+    use crate::hex::decode;
     use crate::md::MdType;
 
     /// A buffer served to the DRBG as entropy, in order.
@@ -870,34 +871,15 @@ mod self_test {
         expected: [u8; 80],
     }
 
-    const fn unhex<const N: usize>(s: &str) -> [u8; N] {
-        const fn nib(c: u8) -> u8 {
-            match c {
-                b'0'..=b'9' => c - b'0',
-                b'a'..=b'f' => c - b'a' + 10,
-                _ => panic!("not hex"),
-            }
-        }
-        let b = s.as_bytes();
-        assert!(b.len() == 2 * N);
-        let mut out = [0u8; N];
-        let mut i = 0;
-        while i < N {
-            out[i] = (nib(b[2 * i]) << 4) | nib(b[2 * i + 1]);
-            i += 1;
-        }
-        out
-    }
-
     // drbgvectors_pr_true/HMAC_DRBG.rsp, [SHA-1], COUNT = 1.
-    const PR_ENTROPY: [u8; 56] = unhex(concat!(
+    const PR_ENTROPY: [u8; 56] = decode(concat!(
         "07bddab06cf3d7f094cc2302abd700a9",
         "d67421aeb711f4bb",
         "e66f59e28a46794213bf3d0c3a2cbbb0",
         "9205b90e0ef212c7679b37526a806789",
     ));
     // drbgvectors_pr_false/HMAC_DRBG.rsp, [SHA-1], COUNT = 1.
-    const NOPR_ENTROPY: [u8; 40] = unhex(concat!(
+    const NOPR_ENTROPY: [u8; 40] = decode(concat!(
         "ee57fc23600fb9029a9ec6c82e7b51e4",
         "3e9721e4393ef9ad",
         "841d276ca9519061d92d7ddfa6628ca3",
@@ -908,7 +890,7 @@ mod self_test {
             name: "PR = True",
             pr: true,
             entropy: &PR_ENTROPY,
-            expected: unhex(concat!(
+            expected: decode(concat!(
                 "f76fd2a49d9574c3f90864f35f32253b83098ee04a4c8dba464a8035f665ca16",
                 "5c8a038be5e1b100d56752adcf59bea167e15b1d01c419948d2d0a85be66d19b",
                 "b40e5e0a66cfd76ba7547eba6276ea49",
@@ -918,7 +900,7 @@ mod self_test {
             name: "PR = False",
             pr: false,
             entropy: &NOPR_ENTROPY,
-            expected: unhex(concat!(
+            expected: decode(concat!(
                 "ee26a5c8ef08a1ca8f14154d67c88f5e7ed8219d931b9842ac0039f2145539f2",
                 "142b44117a998c22f590f6c9b38b465b783ecff13a7750201f7ecf1b8ab39360",
                 "4c73b2389336609af3440cde43298b84",
