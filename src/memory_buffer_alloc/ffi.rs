@@ -39,9 +39,9 @@ impl Arena for RawArena {
     fn word(&self, off: usize) -> usize {
         debug_assert!(off + size_of::<usize>() <= self.len);
         // SAFETY: the core bounds-checks every offset against `len`
-        // before reading (`Heap::sound`, `header`, `free_step`, `link`),
-        // and `base..base+len` is the
-        // caller's buffer, which stays valid until the heap is freed.
+        // before reading (`Heap::sound`, `free_step`, and `bad_link` for
+        // every link it follows), and `base..base+len` is the caller's
+        // buffer, which stays valid until the heap is freed.
         unsafe { self.base.add(off).cast::<usize>().read_unaligned() }
     }
 

@@ -172,6 +172,11 @@ impl Heap {
     /// short-circuiting: sound headers, the common case, cost one branch.
     fn header(a: &impl Arena, h: usize) -> Result<Hdr, Problem> {
         Self::sound(a, h)?;
+        Self::fields(a, h)
+    }
+
+    /// The rest of [`Self::header`], for a header already found sound.
+    fn fields(a: &impl Arena, h: usize) -> Result<Hdr, Problem> {
         let size = a.word(h + F_SIZE);
         let alloc = a.word(h + F_ALLOC);
         let [prev, next, prev_free, next_free] =
@@ -221,7 +226,7 @@ impl Heap {
         }
         match a.word(n + F_ALLOC) {
             1 => Ok(None),
-            0 => Self::header(a, n).map(Some).map_err(|_| Problem::NotABlock),
+            0 => Self::fields(a, n).map(Some).map_err(|_| Problem::NotABlock),
             _ => Err(Problem::NotABlock),
         }
     }
