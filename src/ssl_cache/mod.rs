@@ -311,7 +311,7 @@ impl Index {
             return Ok(());
         }
         let cap = (2 * self.slots.capacity()).max(16);
-        let mut grown: Vec<Entry> = Vec::new();
+        let mut grown = Vec::new();
         grown
             .try_reserve_exact(cap)
             .map_err(|_| SetError::NoMemory)?;
