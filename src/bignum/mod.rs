@@ -21,8 +21,7 @@ pub(crate) mod prime;
 use alloc::vec::Vec;
 use core::cmp::Ordering;
 
-use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
-use crypto_bigint::{BoxedUint, ConcatenatingMul, Gcd, NonZero, Odd, Word};
+use crypto_bigint::{BoxedUint, Gcd, Odd, Word};
 use zeroize::Zeroize;
 
 /// Bits per limb.
@@ -304,8 +303,10 @@ impl Mpi {
     pub(crate) fn mul(a: &Mpi, b: &Mpi) -> MpiResult<Mpi> {
         let (na, nb) = (a.sig_limbs().max(1), b.sig_limbs().max(1));
         check_limbs(na + nb)?;
-        let p = resized(&a.mag, na).concatenating_mul(&resized(&b.mag, nb));
-        Ok(Mpi::from_uint(p, a.neg != b.neg))
+        let mut p = mont::mul_wide(&a.words()[..na], &b.words()[..nb]);
+        let r = Mpi::from_words(&p, a.neg != b.neg);
+        p.zeroize();
+        Ok(r)
     }
 
     /// a * b for an unsigned limb b.
@@ -419,18 +420,15 @@ impl Mpi {
             // Everything is 0 modulo 1.
             return Ok(Mpi::zero());
         }
-        let modulus = resized(&n.mag, nl);
-        let Some(odd) = Option::<Odd<BoxedUint>>::from(Odd::new(modulus)) else {
-            return Err(MpiError::BadInput);
-        };
-        let params = BoxedMontyParams::new_vartime(odd);
+        let rr = Mpi::mont_rr(n, nl)?;
+        let modulus =
+            mont::FastModulus::new(&n.words()[..nl], rr.words()).ok_or(MpiError::BadInput)?;
         let base = Mpi::modulo(&a.abs(), n)?;
-        let el = e.words().len().max(1);
-        let exp = resized(&e.mag, el);
-        let r = BoxedMontyForm::new(resized(&base.mag, nl), &params)
-            .pow(&exp)
-            .retrieve();
-        let r = Mpi::from_uint(r, false);
+        let exp = e.words();
+        let mut r = modulus.pow(base.words(), exp, exp.len().max(1) * LIMB_BITS);
+        let m = Mpi::from_words(&r, false);
+        r.zeroize();
+        let r = m;
         if a.neg && e.is_odd() {
             return Mpi::sub(n, &r);
         }
@@ -465,12 +463,35 @@ impl Mpi {
             return Err(MpiError::BadInput);
         }
         let r = Mpi::modulo(a, n)?;
+        if n.is_odd() {
+            return Mpi::inv_odd(&r, n);
+        }
+        // An even n: r must be odd, and then n^-1 mod r gives the answer.
+        // With y = n^-1 mod r, n y = 1 + k r for some k, so r (-k) = 1
+        // mod n and r^-1 = n - k, k = (n y - 1) / r (0 < k < n). This
+        // avoids crypto-bigint's inverse modulo an even number, whose
+        // 2^k part brings its Karatsuba product into the image.
+        if !r.is_odd() {
+            return Err(MpiError::NotAcceptable);
+        }
+        if r.bitlen() == 1 {
+            return Ok(r);
+        }
+        let y = Mpi::inv_odd(&Mpi::modulo(n, &r)?, &r)?;
+        let (k, rem) = Mpi::div_rem(&Mpi::sub(&Mpi::mul(n, &y)?, &Mpi::from_i64(1))?, &r)?;
+        debug_assert!(rem.is_zero());
+        Mpi::sub(n, &k)
+    }
+
+    /// The inverse of a (0 <= a < n) modulo the odd n > 1, in [1, n-1]:
+    /// `NotAcceptable` if there is none.
+    fn inv_odd(a: &Mpi, n: &Mpi) -> MpiResult<Mpi> {
         let nl = n.sig_limbs();
         let m = resized(&n.mag, nl);
-        let Some(nz) = Option::<NonZero<BoxedUint>>::from(NonZero::new(m)) else {
+        let Some(odd) = Option::<Odd<BoxedUint>>::from(Odd::new(m)) else {
             return Err(MpiError::BadInput);
         };
-        let inv = Option::<BoxedUint>::from(resized(&r.mag, nl).invert_mod(&nz))
+        let inv = Option::<BoxedUint>::from(resized(&a.mag, nl).invert_odd_mod(&odd))
             .ok_or(MpiError::NotAcceptable)?;
         let inv = Mpi::from_uint(inv, false);
         if inv.is_zero() {

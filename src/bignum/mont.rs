@@ -1,29 +1,34 @@
-//! A fixed-size Montgomery exponentiation for the key sizes RSA uses.
+//! Montgomery arithmetic for odd moduli: the exponentiations of RSA and of
+//! `mbedtls_mpi_exp_mod`, the products modulo N, P and Q that RSA's
+//! blinding and CRT need, and the schoolbook product [`mul_wide`]. With
+//! the division, gcd and inverse of crypto-bigint, this is all the limb
+//! arithmetic the library uses.
 //!
 //! Why this exists beside crypto-bigint: the crate's boxed Montgomery
 //! exponentiation takes about 770 us for a 1024-bit base and a 1280-bit
 //! exponent on the CI machine (one RSA-2048 CRT half with upstream's
 //! exponent blinding), which puts a signature at upstream's speed; the
-//! product targets twice that. This kernel, the only limb arithmetic the
-//! library writes itself, takes about 470 us for the same exponentiation.
-//! It is monomorphised per limb count (`[Word; N]` arrays), multiplies
-//! with CIOS with the inner loops unrolled by eight, squares by 8-limb
-//! blocks (each cross product once; about 10% faster than the product),
-//! and uses a fixed 5-bit window whose table is read in full at every
-//! step. It is
-//! constant-time in the values: no branch or index depends on them, and
-//! the final subtraction is a mask. Public exponents (RSA's e) have their
-//! own square-and-multiply, variable-time in the exponent only. The tests
-//! compare both with crypto-bigint on random moduli of every size.
+//! product targets twice that. The fixed-size kernel here takes about
+//! 470 us for the same exponentiation. And in a firmware image, the
+//! crate's Montgomery form and Karatsuba product cost about 27 KB, against
+//! a few KB for [`MontAny`].
 //!
-//! On 32-bit targets (limbs of 32 bits, twice as many of them) the product
-//! is the separated form, `Mont::mul_sos`: the whole product, then the
-//! reduction rows, each row a multiply-accumulate written out by eight so
-//! that it stays unrolled in the firmware's size-optimised builds (where
-//! the CIOS loops above are not unrolled, and took about 1.5 times the
-//! instructions); squaring uses the same product. The 64-bit code is the
-//! CIOS one unchanged; the tests check that both forms agree.
+//! Two kernels:
+//! - On 64-bit targets, a kernel monomorphised per limb count (`[Word; N]`
+//!   arrays) for the sizes of RSA-2048 to RSA-8192. It multiplies with
+//!   CIOS with the inner loops unrolled by eight, and squares by 8-limb
+//!   blocks (each cross product once; about 10% faster than the product).
+//! - Everywhere else (all sizes on 32-bit targets, other sizes on 64-bit
+//!   ones), [`MontAny`], whose limb count is known at run time.
+//!
+//! Both use a fixed 5-bit window whose table is read in full at every
+//! step, and are constant-time in the values: no branch or index depends
+//! on them, and the final subtraction is a mask. Public exponents (RSA's
+//! e) have their own square-and-multiply, variable-time in the exponent
+//! only. The tests compare both with crypto-bigint on random moduli, and
+//! the two kernels with each other.
 
+#[cfg(target_pointer_width = "64")]
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
@@ -97,7 +102,6 @@ fn acc8x8<const W: usize>(t: &mut [Word; W], at: usize, x: &[Word; 8], y: &[Word
 /// `acc` += x y over 8 limbs, `c` carried in; returns the carry out.
 /// Written out in full, so that it stays unrolled when optimising for
 /// size (the firmware profile), where loops of eight are not unrolled.
-#[cfg(any(test, not(target_pointer_width = "64")))]
 #[inline(always)]
 fn mac8(acc: &mut [Word; 8], x: Word, y: &[Word; 8], c: Word) -> Word {
     let (a0, c) = mac(x, y[0], acc[0], c);
@@ -112,27 +116,29 @@ fn mac8(acc: &mut [Word; 8], x: Word, y: &[Word; 8], c: Word) -> Word {
     c
 }
 
-/// `acc` += x y, both `y.len()` limbs (a multiple of 8); returns the
-/// carry out of the top limb.
-#[cfg(any(test, not(target_pointer_width = "64")))]
+/// `acc` += x y, both `y.len()` limbs; returns the carry out of the top
+/// limb. Blocks of eight through [`mac8`], then the remaining limbs one by
+/// one.
 #[inline(always)]
 fn row_mac(acc: &mut [Word], x: Word, y: &[Word]) -> Word {
-    let (acc8, _) = acc.as_chunks_mut::<8>();
-    let (y8, _) = y.as_chunks::<8>();
+    let (acc8, acc_tail) = acc.as_chunks_mut::<8>();
+    let (y8, y_tail) = y.as_chunks::<8>();
     let mut c = 0;
     for (a, b) in acc8.iter_mut().zip(y8) {
         c = mac8(a, x, b, c);
     }
+    for (a, &b) in acc_tail.iter_mut().zip(y_tail) {
+        (*a, c) = mac(x, b, *a, c);
+    }
     c
 }
 
-/// `acc` |= x & mask, limb by limb (a multiple of 8 of them), written out
-/// by eight for the same reason as [`mac8`].
-#[cfg(not(target_pointer_width = "64"))]
+/// `acc` |= x & mask, limb by limb, written out by eight for the same
+/// reason as [`mac8`].
 #[inline(always)]
 fn or_masked(acc: &mut [Word], x: &[Word], mask: Word) {
-    let (acc8, _) = acc.as_chunks_mut::<8>();
-    let (x8, _) = x.as_chunks::<8>();
+    let (acc8, acc_tail) = acc.as_chunks_mut::<8>();
+    let (x8, x_tail) = x.as_chunks::<8>();
     for (a, x) in acc8.iter_mut().zip(x8) {
         a[0] |= x[0] & mask;
         a[1] |= x[1] & mask;
@@ -143,12 +149,43 @@ fn or_masked(acc: &mut [Word], x: &[Word], mask: Word) {
         a[6] |= x[6] & mask;
         a[7] |= x[7] & mask;
     }
+    for (a, &x) in acc_tail.iter_mut().zip(x_tail) {
+        *a |= x & mask;
+    }
+}
+
+/// 1 as a limb mask of all ones when `i == idx`, else 0, without a branch.
+#[inline(always)]
+fn eq_mask(i: usize, idx: usize) -> Word {
+    let diff = (i ^ idx) as Word;
+    ((diff | diff.wrapping_neg()) >> (BITS - 1)).wrapping_sub(1)
+}
+
+/// Bit `i` of the little-endian limbs `exp` (0 beyond them).
+#[inline(always)]
+fn exp_bit(exp: &[Word], i: usize) -> usize {
+    exp.get(i / BITS as usize)
+        .map_or(0, |w| ((w >> (i % BITS as usize)) & 1) as usize)
+}
+
+/// The `WINDOW`-bit digit `win` of the exponent's low `exp_bits` bits.
+#[inline(always)]
+fn exp_window(exp: &[Word], exp_bits: usize, win: usize) -> usize {
+    let mut idx = 0;
+    for k in 0..WINDOW {
+        let pos = win * WINDOW + k;
+        if pos < exp_bits {
+            idx |= exp_bit(exp, pos) << k;
+        }
+    }
+    idx
 }
 
 /// A modulus of N limbs prepared for Montgomery arithmetic (R = 2^(w N)
-/// for w-bit limbs);
+/// for w-bit limbs), for 64-bit targets;
 /// `W` is 2 N, the width of a double-length product (a separate parameter
 /// because stable Rust cannot write `[Word; 2 * N]`).
+#[cfg(target_pointer_width = "64")]
 #[derive(Clone)]
 struct Mont<const N: usize, const W: usize> {
     n: [Word; N],
@@ -158,6 +195,16 @@ struct Mont<const N: usize, const W: usize> {
     rr: [Word; N],
 }
 
+#[cfg(target_pointer_width = "64")]
+impl<const N: usize, const W: usize> Drop for Mont<N, W> {
+    fn drop(&mut self) {
+        // The moduli of a private key are its primes.
+        self.n.zeroize();
+        self.rr.zeroize();
+    }
+}
+
+#[cfg(target_pointer_width = "64")]
 impl<const N: usize, const W: usize> Mont<N, W> {
     /// t (N words plus a top word) minus n if that is not negative.
     #[inline(always)]
@@ -170,11 +217,6 @@ impl<const N: usize, const W: usize> Mont<N, W> {
         let (_, borrow) = sbb(top, 0, borrow);
         // borrow = 1: t < n, keep t.
         let keep = borrow.wrapping_neg();
-        // For 32-bit targets the compiler otherwise knows the mask is 0 or
-        // all ones and chooses between the two arrays' addresses with it
-        // (seen on the Cortex-M4); hidden, it has to mask every limb.
-        #[cfg(not(target_pointer_width = "64"))]
-        let keep = core::hint::black_box(keep);
         for j in 0..N {
             r[j] = (t[j] & keep) | (r[j] & !keep);
         }
@@ -185,7 +227,6 @@ impl<const N: usize, const W: usize> Mont<N, W> {
     /// clears the low limb of `w`, and shifts `w` down a limb. Returns the
     /// carry out of the top limb (the caller puts the new top limb in
     /// place). Unrolled by eight (every supported N is a multiple of 8).
-    #[cfg(target_pointer_width = "64")]
     #[inline(always)]
     fn reduce_step(&self, w: &mut [Word; N]) -> Word {
         let m = w[0].wrapping_mul(self.n0);
@@ -211,7 +252,6 @@ impl<const N: usize, const W: usize> Mont<N, W> {
 
     /// a b R^-1 mod n (a, b < n): CIOS, the inner loops unrolled by eight
     /// (every supported N is a multiple of 8).
-    #[cfg(target_pointer_width = "64")]
     #[inline(always)]
     fn mul(&self, a: &[Word; N], b: &[Word; N]) -> [Word; N] {
         let mut t = [0 as Word; N];
@@ -243,7 +283,6 @@ impl<const N: usize, const W: usize> Mont<N, W> {
     /// product once, then doubled, plus the diagonal squares; then a
     /// Montgomery reduction shaped like the one in `mul`. About 10%
     /// faster than `mul(a, a)` at 16 limbs on the CI machine.
-    #[cfg(target_pointer_width = "64")]
     #[inline(always)]
     fn sqr(&self, a: &[Word; N]) -> [Word; N] {
         const { assert!(W == 2 * N && N.is_multiple_of(8)) };
@@ -289,49 +328,6 @@ impl<const N: usize, const W: usize> Mont<N, W> {
         self.final_sub(&w, top)
     }
 
-    /// a b R^-1 mod n (a, b < n) on 32-bit targets.
-    #[cfg(not(target_pointer_width = "64"))]
-    #[inline(always)]
-    fn mul(&self, a: &[Word; N], b: &[Word; N]) -> [Word; N] {
-        self.mul_sos(a, b)
-    }
-
-    /// a^2 R^-1 mod n (a < n) on 32-bit targets.
-    #[cfg(not(target_pointer_width = "64"))]
-    #[inline(always)]
-    fn sqr(&self, a: &[Word; N]) -> [Word; N] {
-        self.mul_sos(a, a)
-    }
-
-    /// a b R^-1 mod n (a, b < n) in the separated form, the one for
-    /// 32-bit targets: the whole product first, then N reduction rows over
-    /// it, every row a multiply-accumulate of N limbs in blocks of eight.
-    /// On a Cortex-M4 each limb step is two loads, one UMAAL and a store,
-    /// and no row moves the others' limbs.
-    #[cfg(any(test, not(target_pointer_width = "64")))]
-    #[inline(always)]
-    fn mul_sos(&self, a: &[Word; N], b: &[Word; N]) -> [Word; N] {
-        const { assert!(W == 2 * N && N.is_multiple_of(8)) };
-        let mut t = [0 as Word; W];
-        // Row i adds a[i] b at limb i; its carry lands on limb i + N,
-        // which no earlier row reached.
-        for (i, &ai) in a.iter().enumerate() {
-            t[i + N] = row_mac(&mut t[i..i + N], ai, b);
-        }
-        // Row i clears limb i with a multiple of n; its carry goes into
-        // limb i + N, and the carry out of that into the next row's
-        // (`top`, which is the bit at limb 2 N after the last row).
-        let mut top: Word = 0;
-        for i in 0..N {
-            let m = t[i].wrapping_mul(self.n0);
-            let c = row_mac(&mut t[i..i + N], m, &self.n);
-            (t[i + N], top) = adc(t[i + N], c, top);
-        }
-        let mut hi = [0 as Word; N];
-        hi.copy_from_slice(&t[N..]);
-        self.final_sub(&hi, top)
-    }
-
     fn one(&self) -> [Word; N] {
         let mut one = [0 as Word; N];
         one[0] = 1;
@@ -348,22 +344,23 @@ impl<const N: usize, const W: usize> Mont<N, W> {
         self.mul(x, &self.one())
     }
 
+    /// a b mod n for a, b < n (normal form in and out).
+    fn mul_mod(&self, a: &[Word; N], b: &[Word; N]) -> [Word; N] {
+        self.mul(&self.mul(a, b), &self.rr)
+    }
+
     /// base^exp mod n for a public exponent: left-to-right square and
     /// multiply, variable-time in exp only (RSA's e).
     fn pow_public(&self, base: &[Word; N], exp: &[Word], exp_bits: usize) -> [Word; N] {
-        let bit = |i: usize| {
-            exp.get(i / BITS as usize)
-                .is_some_and(|w| (w >> (i % BITS as usize)) & 1 == 1)
-        };
         // Start at the top set bit: acc = base.
-        let Some(top) = (0..exp_bits).rev().find(|&i| bit(i)) else {
+        let Some(top) = (0..exp_bits).rev().find(|&i| exp_bit(exp, i) == 1) else {
             return self.one();
         };
         let b = self.enter(base);
         let mut acc = b;
         for i in (0..top).rev() {
             acc = self.sqr(&acc);
-            if bit(i) {
+            if exp_bit(exp, i) == 1 {
                 acc = self.mul(&acc, &b);
             }
         }
@@ -379,10 +376,6 @@ impl<const N: usize, const W: usize> Mont<N, W> {
         for i in 2..TABLE {
             table[i] = self.mul(&table[i - 1], &table[1]);
         }
-        let bit = |i: usize| -> usize {
-            exp.get(i / BITS as usize)
-                .map_or(0, |w| ((w >> (i % BITS as usize)) & 1) as usize)
-        };
         let windows = exp_bits.div_ceil(WINDOW);
         let mut acc = table[0];
         for win in (0..windows).rev() {
@@ -391,28 +384,14 @@ impl<const N: usize, const W: usize> Mont<N, W> {
                     acc = self.sqr(&acc);
                 }
             }
-            let mut idx = 0;
-            for k in 0..WINDOW {
-                let pos = win * WINDOW + k;
-                if pos < exp_bits {
-                    idx |= bit(pos) << k;
-                }
-            }
+            let idx = exp_window(exp, exp_bits, win);
             // Read every entry; keep the one at idx.
             let mut sel = [0 as Word; N];
             for (i, entry) in table.iter().enumerate() {
-                let diff = (i ^ idx) as Word;
-                let is = ((diff | diff.wrapping_neg()) >> (BITS - 1)).wrapping_sub(1);
-                // As in `final_sub`: otherwise a conditional OR on the
-                // Cortex-M4, predicated on the secret index.
-                #[cfg(not(target_pointer_width = "64"))]
-                let is = core::hint::black_box(is);
-                #[cfg(target_pointer_width = "64")]
+                let is = eq_mask(i, idx);
                 for j in 0..N {
                     sel[j] |= entry[j] & is;
                 }
-                #[cfg(not(target_pointer_width = "64"))]
-                or_masked(&mut sel, entry, is);
             }
             acc = self.mul(&acc, &sel);
             sel.zeroize();
@@ -426,6 +405,196 @@ impl<const N: usize, const W: usize> Mont<N, W> {
     }
 }
 
+/// A modulus of any limb count known only at run time, prepared for
+/// Montgomery arithmetic: the only kernel on 32-bit targets (one copy of
+/// the code for every size, which is what a firmware image can afford),
+/// and the one for sizes without a fixed-size kernel on 64-bit ones.
+///
+/// The product is the separated form: the whole product, then the
+/// reduction rows, each row a multiply-accumulate written out by eight
+/// ([`row_mac`]). On a Cortex-M4 each limb step is two loads, one UMAAL
+/// and a store, and no row moves the others' limbs. Squares use the same
+/// product. Masks are passed through `black_box`: on the Cortex-M4 the
+/// compiler otherwise knows a mask is 0 or all ones and chooses between
+/// two addresses with it, a secret-dependent memory access.
+#[derive(Clone)]
+struct MontAny {
+    n: Vec<Word>,
+    /// -n^-1 mod 2^w.
+    n0: Word,
+    /// R^2 mod n.
+    rr: Vec<Word>,
+}
+
+impl Drop for MontAny {
+    fn drop(&mut self) {
+        self.n.zeroize();
+        self.rr.zeroize();
+    }
+}
+
+impl MontAny {
+    fn len(&self) -> usize {
+        self.n.len()
+    }
+
+    /// out = a b R^-1 mod n (a, b < n, all `len` limbs); `t` is scratch
+    /// of 2 `len` limbs.
+    fn mul(&self, a: &[Word], b: &[Word], t: &mut [Word], out: &mut [Word]) {
+        let n = self.len();
+        t.fill(0);
+        // Row i adds a[i] b at limb i; its carry lands on limb i + n,
+        // which no earlier row reached.
+        for (i, &ai) in a.iter().enumerate() {
+            t[i + n] = row_mac(&mut t[i..i + n], ai, b);
+        }
+        // Row i clears limb i with a multiple of n; its carry goes into
+        // limb i + n, and the carry out of that into the next row's
+        // (`top`, which is the bit at limb 2 n after the last row).
+        let mut top: Word = 0;
+        for i in 0..n {
+            let m = t[i].wrapping_mul(self.n0);
+            let c = row_mac(&mut t[i..i + n], m, &self.n);
+            (t[i + n], top) = adc(t[i + n], c, top);
+        }
+        // out = the high half minus n, unless that is negative.
+        let hi = &t[n..];
+        let mut borrow = 0;
+        for j in 0..n {
+            (out[j], borrow) = sbb(hi[j], self.n[j], borrow);
+        }
+        let (_, borrow) = sbb(top, 0, borrow);
+        let keep = core::hint::black_box(borrow.wrapping_neg());
+        for j in 0..n {
+            out[j] = (hi[j] & keep) | (out[j] & !keep);
+        }
+    }
+
+    /// `x` (up to `len` limbs; the rest zero) as a `len`-limb vector.
+    fn load(&self, x: &[Word]) -> Vec<Word> {
+        let mut v = alloc::vec![0 as Word; self.len()];
+        for (d, s) in v.iter_mut().zip(x) {
+            *d = *s;
+        }
+        v
+    }
+
+    /// a b mod n for a, b < n.
+    fn mul_mod(&self, a: &[Word], b: &[Word]) -> Vec<Word> {
+        let n = self.len();
+        let (a, b) = (self.load(a), self.load(b));
+        let mut t = alloc::vec![0 as Word; 2 * n];
+        let mut ab = alloc::vec![0 as Word; n];
+        let mut out = alloc::vec![0 as Word; n];
+        self.mul(&a, &b, &mut t, &mut ab);
+        self.mul(&ab, &self.rr, &mut t, &mut out);
+        for v in [a, b, t, ab] {
+            zeroize_vec(v);
+        }
+        out
+    }
+
+    /// base^exp mod n for a public exponent: left-to-right square and
+    /// multiply, variable-time in exp only (RSA's e).
+    fn pow_public(&self, base: &[Word], exp: &[Word], exp_bits: usize) -> Vec<Word> {
+        let n = self.len();
+        let mut one = alloc::vec![0 as Word; n];
+        one[0] = 1;
+        let Some(top) = (0..exp_bits).rev().find(|&i| exp_bit(exp, i) == 1) else {
+            return one;
+        };
+        let x = self.load(base);
+        let mut t = alloc::vec![0 as Word; 2 * n];
+        let mut b = alloc::vec![0 as Word; n];
+        self.mul(&x, &self.rr, &mut t, &mut b);
+        let mut acc = b.clone();
+        let mut tmp = alloc::vec![0 as Word; n];
+        for i in (0..top).rev() {
+            self.mul(&acc, &acc, &mut t, &mut tmp);
+            core::mem::swap(&mut acc, &mut tmp);
+            if exp_bit(exp, i) == 1 {
+                self.mul(&acc, &b, &mut t, &mut tmp);
+                core::mem::swap(&mut acc, &mut tmp);
+            }
+        }
+        self.mul(&acc, &one, &mut t, &mut tmp);
+        for v in [x, t, b, acc, one] {
+            zeroize_vec(v);
+        }
+        tmp
+    }
+
+    /// base^exp mod n (base < n, normal form), constant-time in the
+    /// values of base and exp for `exp_bits` exponent bits. The window
+    /// table (32 values of n's size) is on the heap.
+    fn pow(&self, base: &[Word], exp: &[Word], exp_bits: usize) -> Vec<Word> {
+        let n = self.len();
+        let mut table = alloc::vec![0 as Word; TABLE * n];
+        let mut t = alloc::vec![0 as Word; 2 * n];
+        let mut acc = alloc::vec![0 as Word; n];
+        let mut tmp = alloc::vec![0 as Word; n];
+        let mut sel = alloc::vec![0 as Word; n];
+        // table[0] = R mod n (1 in Montgomery form), table[1] = base R.
+        sel[0] = 1;
+        self.mul(&sel, &self.rr, &mut t, &mut table[..n]);
+        let x = self.load(base);
+        self.mul(&x, &self.rr, &mut t, &mut table[n..2 * n]);
+        zeroize_vec(x);
+        for i in 2..TABLE {
+            let (done, rest) = table.split_at_mut(i * n);
+            self.mul(
+                &done[(i - 1) * n..],
+                &done[n..2 * n],
+                &mut t,
+                &mut rest[..n],
+            );
+        }
+        let windows = exp_bits.div_ceil(WINDOW);
+        acc.copy_from_slice(&table[..n]);
+        for win in (0..windows).rev() {
+            if win != windows - 1 {
+                for _ in 0..WINDOW {
+                    self.mul(&acc, &acc, &mut t, &mut tmp);
+                    core::mem::swap(&mut acc, &mut tmp);
+                }
+            }
+            let idx = exp_window(exp, exp_bits, win);
+            // Read every entry; keep the one at idx.
+            sel.fill(0);
+            for (i, entry) in table.chunks_exact(n).enumerate() {
+                or_masked(&mut sel, entry, core::hint::black_box(eq_mask(i, idx)));
+            }
+            self.mul(&acc, &sel, &mut t, &mut tmp);
+            core::mem::swap(&mut acc, &mut tmp);
+        }
+        // Leave Montgomery form: acc 1 R^-1.
+        sel.fill(0);
+        sel[0] = 1;
+        self.mul(&acc, &sel, &mut t, &mut tmp);
+        for v in [table, t, acc, sel] {
+            zeroize_vec(v);
+        }
+        tmp
+    }
+}
+
+/// The product a b in `a.len() + b.len()` limbs: the schoolbook method,
+/// the same steps whatever the values. (crypto-bigint's product switches
+/// to Karatsuba, whose code is monomorphised per size: about 20 KB of a
+/// firmware image, for products that are never on a hot path here.)
+pub(crate) fn mul_wide(a: &[Word], b: &[Word]) -> Vec<Word> {
+    let mut t = alloc::vec![0 as Word; a.len() + b.len()];
+    for (i, &ai) in a.iter().enumerate() {
+        t[i + b.len()] = row_mac(&mut t[i..i + b.len()], ai, b);
+    }
+    t
+}
+
+/// Zeroises a vector of limbs and frees it.
+fn zeroize_vec(mut v: Vec<Word>) {
+    v.zeroize();
+}
+
 /// -n^-1 mod 2^w for odd n (w the limb width; Newton's iteration
 /// doubles the correct low bits from 1 to 128).
 fn neg_inverse(n0: Word) -> Word {
@@ -436,23 +605,30 @@ fn neg_inverse(n0: Word) -> Word {
     inv.wrapping_neg()
 }
 
-/// A prepared modulus of one of the supported sizes.
+/// The kernel chosen for a modulus.
 #[derive(Clone)]
 enum Kernel {
+    #[cfg(target_pointer_width = "64")]
     L16(Box<Mont<16, 32>>),
+    #[cfg(target_pointer_width = "64")]
     L24(Box<Mont<24, 48>>),
+    #[cfg(target_pointer_width = "64")]
     L32(Box<Mont<32, 64>>),
+    #[cfg(target_pointer_width = "64")]
     L48(Box<Mont<48, 96>>),
+    #[cfg(target_pointer_width = "64")]
     L64(Box<Mont<64, 128>>),
+    Any(MontAny),
 }
 
-/// An odd modulus prepared for fast exponentiation, if its limb count is
-/// one this kernel has (16, 24, 32, 48 or 64 limbs: with 64-bit limbs the
-/// halves and moduli of RSA-2048 to RSA-8192, with 32-bit limbs those of
-/// RSA-1024 to RSA-4096, RSA-4096's modulus excepted).
+/// An odd modulus prepared for Montgomery arithmetic. On 64-bit targets
+/// the limb counts 16, 24, 32, 48 and 64 (the halves and moduli of
+/// RSA-2048 to RSA-8192) take a fixed-size kernel; every other size, and
+/// every size on 32-bit targets, takes [`MontAny`].
 #[derive(Clone)]
 pub(crate) struct FastModulus(Kernel);
 
+#[cfg(target_pointer_width = "64")]
 fn arr<const N: usize>(x: &[Word]) -> [Word; N] {
     let mut a = [0 as Word; N];
     for (d, s) in a.iter_mut().zip(x) {
@@ -461,14 +637,36 @@ fn arr<const N: usize>(x: &[Word]) -> [Word; N] {
     a
 }
 
+/// Matches on the kernel of `$self`: `$fixed` is evaluated with `$m`
+/// bound to a fixed-size kernel (whichever it is), `$any` with `$a` bound
+/// to the run-time-sized one.
+macro_rules! on_kernel {
+    ($self:expr, $m:ident => $fixed:expr, $a:ident => $any:expr) => {
+        match &$self.0 {
+            #[cfg(target_pointer_width = "64")]
+            Kernel::L16($m) => $fixed,
+            #[cfg(target_pointer_width = "64")]
+            Kernel::L24($m) => $fixed,
+            #[cfg(target_pointer_width = "64")]
+            Kernel::L32($m) => $fixed,
+            #[cfg(target_pointer_width = "64")]
+            Kernel::L48($m) => $fixed,
+            #[cfg(target_pointer_width = "64")]
+            Kernel::L64($m) => $fixed,
+            Kernel::Any($a) => $any,
+        }
+    };
+}
+
 impl FastModulus {
-    /// Prepares `n` (odd, `n.len()` limbs, top limb nonzero) with
-    /// `rr` = R^2 mod n; `None` for an unsupported size.
+    /// Prepares `n` (odd, `n.len()` limbs) with `rr` = R^2 mod n for
+    /// R = 2^(w n.len()); `None` if n is empty or even.
     pub(crate) fn new(n: &[Word], rr: &[Word]) -> Option<FastModulus> {
         if n.is_empty() || n[0] & 1 == 0 {
             return None;
         }
         let n0 = neg_inverse(n[0]);
+        #[cfg(target_pointer_width = "64")]
         macro_rules! mk {
             ($v:ident, $k:literal, $w:literal) => {
                 Kernel::$v(Box::new(Mont::<$k, $w> {
@@ -478,51 +676,67 @@ impl FastModulus {
                 }))
             };
         }
-        let s = match n.len() {
+        let kernel = match n.len() {
+            #[cfg(target_pointer_width = "64")]
             16 => mk!(L16, 16, 32),
+            #[cfg(target_pointer_width = "64")]
             24 => mk!(L24, 24, 48),
+            #[cfg(target_pointer_width = "64")]
             32 => mk!(L32, 32, 64),
+            #[cfg(target_pointer_width = "64")]
             48 => mk!(L48, 48, 96),
+            #[cfg(target_pointer_width = "64")]
             64 => mk!(L64, 64, 128),
-            _ => return None,
+            len => Kernel::Any(MontAny {
+                n: n.to_vec(),
+                n0,
+                rr: (0..len).map(|i| rr.get(i).copied().unwrap_or(0)).collect(),
+            }),
         };
-        Some(FastModulus(s))
+        Some(FastModulus(kernel))
+    }
+
+    /// Whether a fixed-size kernel was chosen.
+    #[cfg(test)]
+    pub(crate) fn is_fixed(&self) -> bool {
+        !matches!(self.0, Kernel::Any(_))
     }
 
     /// base^exp mod n for base < n (limbs beyond the modulus' count must
     /// be zero), constant-time for `exp_bits` exponent bits.
     pub(crate) fn pow(&self, base: &[Word], exp: &[Word], exp_bits: usize) -> Vec<Word> {
-        macro_rules! run {
-            ($m:expr) => {{
+        on_kernel!(self,
+            m => {
                 let mut b = arr(base);
-                let r = $m.pow(&b, exp, exp_bits);
+                let r = m.pow(&b, exp, exp_bits);
                 b.zeroize();
                 r.to_vec()
-            }};
-        }
-        match &self.0 {
-            Kernel::L16(m) => run!(m),
-            Kernel::L24(m) => run!(m),
-            Kernel::L32(m) => run!(m),
-            Kernel::L48(m) => run!(m),
-            Kernel::L64(m) => run!(m),
-        }
+            },
+            a => a.pow(base, exp, exp_bits)
+        )
     }
 
     /// base^exp mod n for a public exponent (variable-time in exp only).
     pub(crate) fn pow_public(&self, base: &[Word], exp: &[Word], exp_bits: usize) -> Vec<Word> {
-        macro_rules! run {
-            ($m:expr) => {
-                $m.pow_public(&arr(base), exp, exp_bits).to_vec()
-            };
-        }
-        match &self.0 {
-            Kernel::L16(m) => run!(m),
-            Kernel::L24(m) => run!(m),
-            Kernel::L32(m) => run!(m),
-            Kernel::L48(m) => run!(m),
-            Kernel::L64(m) => run!(m),
-        }
+        on_kernel!(self,
+            m => m.pow_public(&arr(base), exp, exp_bits).to_vec(),
+            a => a.pow_public(base, exp, exp_bits)
+        )
+    }
+
+    /// a b mod n for a, b < n (limbs beyond the modulus' count must be
+    /// zero), constant-time in the values.
+    pub(crate) fn mul_mod(&self, a: &[Word], b: &[Word]) -> Vec<Word> {
+        on_kernel!(self,
+            m => {
+                let (mut x, mut y) = (arr(a), arr(b));
+                let r = m.mul_mod(&x, &y);
+                x.zeroize();
+                y.zeroize();
+                r.to_vec()
+            },
+            k => k.mul_mod(a, b)
+        )
     }
 }
 
@@ -546,7 +760,9 @@ mod tests {
     #[test]
     fn matches_crypto_bigint() {
         let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        for &n_limbs in &[16usize, 24, 32, 48, 64] {
+        // The fixed sizes (on 64-bit targets) and sizes only the
+        // run-time-sized kernel has: below and between them, and odd ones.
+        for &n_limbs in &[16usize, 24, 32, 48, 64, 1, 2, 7, 9, 17, 33] {
             for round in 0..3 {
                 let mut n = words(&mut seed, n_limbs);
                 n[0] |= 1;
@@ -563,6 +779,10 @@ mod tests {
                 )
                 .unwrap();
                 let fast = FastModulus::new(&n, &rr.words()[..n_limbs]).unwrap();
+                assert_eq!(
+                    fast.is_fixed(),
+                    cfg!(target_pointer_width = "64") && [16, 24, 32, 48, 64].contains(&n_limbs)
+                );
                 let mut base = words(&mut seed, n_limbs);
                 base[n_limbs - 1] >>= 1;
                 let exp_len = if round == 2 { 1 } else { n_limbs / 2 + 1 };
@@ -583,10 +803,21 @@ mod tests {
                     expect.as_words(),
                     "{n_limbs} limbs, round {round}"
                 );
+                // The product mod n, against the crate's.
+                let other = words(&mut seed, n_limbs);
+                let other = BoxedUint::from_words(other).rem_vartime(params.modulus().as_nz_ref());
+                let want = (BoxedMontyForm::new(BoxedUint::from_words(base.clone()), &params)
+                    * BoxedMontyForm::new(other.clone(), &params))
+                .retrieve();
+                let got = fast.mul_mod(&base, other.as_words());
+                assert_eq!(&got[..], want.as_words(), "{n_limbs} limbs, round {round}");
             }
         }
     }
 
+    /// The fixed-size kernel's square and product, and the run-time-sized
+    /// kernel's product, agree.
+    #[cfg(target_pointer_width = "64")]
     fn square_vs_product<const N: usize, const W: usize>(seed: &mut u64) {
         for round in 0..40 {
             let mut n = arr::<N>(&words(seed, N));
@@ -600,6 +831,17 @@ mod tests {
                 n,
                 n0: neg_inverse(n[0]),
                 rr: [0; N],
+            };
+            let any = MontAny {
+                n: n.to_vec(),
+                n0: m.n0,
+                rr: alloc::vec![0; N],
+            };
+            let mut t = alloc::vec![0; 2 * N];
+            let mut sos = |x: &[Word; N], y: &[Word; N]| {
+                let mut out = [0; N];
+                any.mul(x, y, &mut t, &mut out);
+                out
             };
             let mut a = arr::<N>(&words(seed, N));
             match round % 4 {
@@ -618,13 +860,14 @@ mod tests {
                 assert_eq!(m.sqr(&x), want, "{N} limbs, round {round}");
                 // The separated form (32-bit targets' product) agrees with
                 // the interleaved one, squaring and not.
-                assert_eq!(m.mul_sos(&x, &x), want, "{N} limbs, round {round}");
-                assert_eq!(m.mul_sos(&x, &a), m.mul(&x, &a), "{N} limbs, round {round}");
+                assert_eq!(sos(&x, &x), want, "{N} limbs, round {round}");
+                assert_eq!(sos(&x, &a), m.mul(&x, &a), "{N} limbs, round {round}");
                 x = want;
             }
         }
     }
 
+    #[cfg(target_pointer_width = "64")]
     #[test]
     fn square_matches_product() {
         let mut seed = 0x51u64;
@@ -650,6 +893,10 @@ mod tests {
         assert_eq!(one[0], 1);
         assert!(one[1..].iter().all(|&w| w == 0));
         assert_eq!(fast.pow(&base, &[1], 1), base);
-        assert!(FastModulus::new(&n[..15], &rr.words()[..15]).is_none());
+        // Even or empty moduli are refused.
+        let mut even = n.clone();
+        even[0] ^= 1;
+        assert!(FastModulus::new(&even, &rr.words()[..16]).is_none());
+        assert!(FastModulus::new(&[], &[]).is_none());
     }
 }

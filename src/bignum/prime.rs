@@ -4,8 +4,7 @@
 //! order and amounts as upstream (so a deterministic RNG gives upstream's
 //! numbers).
 
-use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
-use crypto_bigint::{Limb, NonZero, Odd, Word};
+use crypto_bigint::{Limb, NonZero, Word};
 use zeroize::Zeroize;
 
 use super::{LIMB_BITS, LIMB_BYTES, MAX_BITS, Mpi, MpiError, MpiResult, limbs_for_bits, resized};
@@ -155,17 +154,11 @@ fn miller_rabin(x: &Mpi, limbs: usize, rounds: usize, rng: Rng<'_>) -> MpiResult
     let s = w.lsb();
     let r = Mpi::shr(&w, s);
     let nl = x.sig_limbs();
-    let Some(odd) = Odd::new(resized(x.magnitude(), nl)).into_option() else {
-        return Err(MpiError::NotAcceptable);
-    };
-    let params = BoxedMontyParams::new(odd);
-    let exp = resized(r.magnitude(), r.sig_limbs().max(1));
-    let fast = Mpi::mont_rr(x, nl).ok().and_then(|rr| {
-        super::mont::FastModulus::new(
-            &x.words()[..nl],
-            &resized(rr.magnitude(), nl).as_words()[..nl],
-        )
-    });
+    let rr = Mpi::mont_rr(x, nl)?;
+    let modulus = super::mont::FastModulus::new(&x.words()[..nl], rr.words())
+        .ok_or(MpiError::NotAcceptable)?;
+    let exp = &r.words()[..r.sig_limbs().max(1)];
+    let exp_bits = exp.len() * LIMB_BITS;
     let k = w.bitlen();
     for _ in 0..rounds {
         let mut count = 0;
@@ -185,26 +178,15 @@ fn miller_rabin(x: &Mpi, limbs: usize, rounds: usize, rng: Rng<'_>) -> MpiResult
                 break a;
             }
         };
-        let base = resized(a.magnitude(), nl);
-        let mut y = match &fast {
-            Some(f) => BoxedMontyForm::new(
-                crypto_bigint::BoxedUint::from_words(f.pow(
-                    base.as_words(),
-                    exp.as_words(),
-                    exp.bits_precision() as usize,
-                )),
-                &params,
-            ),
-            None => BoxedMontyForm::new(base, &params).pow(&exp),
-        };
-        let mut v = Mpi::from_uint(y.retrieve(), false);
+        let mut y = modulus.pow(a.words(), exp, exp_bits);
+        let mut v = Mpi::from_words(&y, false);
         if v.cmp_abs(&w).is_eq() || v.cmp_abs(&one).is_eq() {
             continue;
         }
         let mut j = 1;
         while j < s && !v.cmp_abs(&w).is_eq() {
-            y = y.square();
-            v = Mpi::from_uint(y.retrieve(), false);
+            y = modulus.mul_mod(&y, &y);
+            v = Mpi::from_words(&y, false);
             if v.cmp_abs(&one).is_eq() {
                 break;
             }

@@ -14,10 +14,10 @@
 pub(crate) mod ffi;
 pub(crate) mod padding;
 
-use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
-use crypto_bigint::{BoxedUint, ConcatenatingMul, Odd};
+use crypto_bigint::{BoxedUint, NonZero};
 use zeroize::Zeroize;
 
+use crate::bignum::mont::{FastModulus, mul_wide};
 use crate::bignum::prime::{self, Rng};
 use crate::bignum::{LIMB_BITS, Mpi, MpiError, resized};
 
@@ -305,61 +305,60 @@ pub(crate) fn deduce_crt(p: &Mpi, q: &Mpi, d: &Mpi) -> Result<(Mpi, Mpi, Mpi), M
     Ok((dp, dq, qp))
 }
 
-/// A modulus and its Montgomery parameters (and, for the usual sizes, the
-/// fast kernel of `bignum::mont`).
+/// A modulus prepared for Montgomery arithmetic (`bignum::mont`), and
+/// for division by it.
 struct Modulus {
-    params: BoxedMontyParams,
+    nz: NonZero<BoxedUint>,
     limbs: usize,
-    fast: Option<crate::bignum::mont::FastModulus>,
+    mont: FastModulus,
+}
+
+impl Drop for Modulus {
+    fn drop(&mut self) {
+        // The moduli of a private key are its primes.
+        self.nz.zeroize();
+    }
 }
 
 impl Modulus {
-    /// Prepares `m`; `secret` (the primes) uses crypto-bigint's
-    /// constant-time set-up instead of the variable-time one.
-    fn new(m: &Mpi, secret: bool) -> Option<Modulus> {
+    /// Prepares the odd `m`.
+    fn new(m: &Mpi) -> Option<Modulus> {
         let limbs = m.sig_limbs().max(1);
-        let odd = Odd::new(resized(m.magnitude(), limbs)).into_option()?;
-        let fast = Mpi::mont_rr(m, limbs).ok().and_then(|rr| {
-            crate::bignum::mont::FastModulus::new(
-                &m.words()[..limbs],
-                &resized(rr.magnitude(), limbs).as_words()[..limbs],
-            )
-        });
-        let params = if secret {
-            BoxedMontyParams::new(odd)
-        } else {
-            BoxedMontyParams::new_vartime(odd)
-        };
-        Some(Modulus {
-            params,
-            limbs,
-            fast,
-        })
+        let rr = Mpi::mont_rr(m, limbs).ok()?;
+        let mont = FastModulus::new(
+            &m.words()[..limbs],
+            &resized(rr.magnitude(), limbs).as_words()[..limbs],
+        )?;
+        let nz = NonZero::new(resized(m.magnitude(), limbs)).into_option()?;
+        Some(Modulus { nz, limbs, mont })
     }
 
     /// x mod m, `limbs` limbs (x of any size).
     fn rem(&self, x: &BoxedUint) -> BoxedUint {
-        let nz = self.params.modulus().as_nz_ref();
         let n = x.nlimbs().max(self.limbs);
-        resized(&resized(x, n).rem(nz), self.limbs)
+        resized(&resized(x, n).rem(&self.nz), self.limbs)
     }
 
-    /// x mod m in Montgomery form (x of any size).
-    fn reduce(&self, x: &BoxedUint) -> BoxedMontyForm {
-        BoxedMontyForm::new(self.rem(x), &self.params)
+    /// a b mod m for a, b < m.
+    fn mul(&self, a: &BoxedUint, b: &BoxedUint) -> BoxedUint {
+        uint_from_vec(self.mont.mul_mod(a.as_words(), b.as_words()))
     }
 
     /// base^exp mod m for base < m, constant-time in the values for
     /// `exp_bits` exponent bits.
     fn pow(&self, base: &BoxedUint, exp: &BoxedUint, exp_bits: u32) -> BoxedUint {
-        if let Some(f) = &self.fast {
-            let words = f.pow(base.as_words(), exp.as_words(), exp_bits as usize);
-            return BoxedUint::from_words(words);
-        }
-        BoxedMontyForm::new(resized(base, self.limbs), &self.params)
-            .pow_bounded_exp(exp, exp_bits)
-            .retrieve()
+        uint_from_vec(
+            self.mont
+                .pow(base.as_words(), exp.as_words(), exp_bits as usize),
+        )
     }
+}
+
+/// A `BoxedUint` of the limbs in `v`, which is zeroised.
+fn uint_from_vec(mut v: alloc::vec::Vec<crypto_bigint::Word>) -> BoxedUint {
+    let u = BoxedUint::from_words(v.iter().copied());
+    v.zeroize();
+    u
 }
 
 /// The private half of a [`KeyState`].
@@ -368,10 +367,10 @@ struct PrivateKey {
     q: Modulus,
     dp: BoxedUint,
     dq: BoxedUint,
-    /// QP in P's Montgomery form.
-    qp: BoxedMontyForm,
-    /// Q as an N-sized integer, for the recombination.
-    q_wide: BoxedUint,
+    /// QP, below P.
+    qp: BoxedUint,
+    /// Q as an integer of Q's limb count, for the recombination.
+    q_limbs: BoxedUint,
     p_minus_1: BoxedUint,
     q_minus_1: BoxedUint,
 }
@@ -381,7 +380,7 @@ impl Drop for PrivateKey {
         self.dp.zeroize();
         self.dq.zeroize();
         self.qp.zeroize();
-        self.q_wide.zeroize();
+        self.q_limbs.zeroize();
         self.p_minus_1.zeroize();
         self.q_minus_1.zeroize();
     }
@@ -399,10 +398,12 @@ pub(crate) struct KeyState {
     private: Option<PrivateKey>,
 }
 
-/// A blinding pair: vi = vf^-e mod N, both in N's Montgomery form.
+/// A blinding pair: vi = vf^-e mod N, both below N.
 pub(crate) struct Blinding {
-    vi: BoxedMontyForm,
-    vf: BoxedMontyForm,
+    vi: BoxedUint,
+    vf: BoxedUint,
+    /// N, to square the pair modulo.
+    n: FastModulus,
 }
 
 impl Drop for Blinding {
@@ -415,9 +416,11 @@ impl Drop for Blinding {
 impl Blinding {
     /// The next pair after this one (both squared), as upstream refreshes.
     pub(crate) fn next(&self) -> Blinding {
+        let sq = |x: &BoxedUint| uint_from_vec(self.n.mul_mod(x.as_words(), x.as_words()));
         Blinding {
-            vi: self.vi.square(),
-            vf: self.vf.square(),
+            vi: sq(&self.vi),
+            vf: sq(&self.vf),
+            n: self.n.clone(),
         }
     }
 }
@@ -428,14 +431,14 @@ impl KeyState {
     /// is there when it passes for the private part too.
     pub(crate) fn new(c: &Components, len: usize) -> RsaResult<KeyState> {
         c.check_context(len, false)?;
-        let n = Modulus::new(&c.n, false).ok_or(RsaError::BadInput)?;
+        let n = Modulus::new(&c.n).ok_or(RsaError::BadInput)?;
         let e = resized(c.e.magnitude(), c.e.sig_limbs().max(1));
         let e_bits = c.e.bitlen() as u32;
         let private = if c.check_context(len, true).is_ok() {
-            let p = Modulus::new(&c.p, true).ok_or(RsaError::BadInput)?;
-            let q = Modulus::new(&c.q, true).ok_or(RsaError::BadInput)?;
-            let qp = p.reduce(c.qp.magnitude());
-            let q_wide = resized(c.q.magnitude(), n.limbs);
+            let p = Modulus::new(&c.p).ok_or(RsaError::BadInput)?;
+            let q = Modulus::new(&c.q).ok_or(RsaError::BadInput)?;
+            let qp = p.rem(c.qp.magnitude());
+            let q_limbs = resized(c.q.magnitude(), q.limbs);
             let p_minus_1 = resized(Mpi::sub(&c.p, &one())?.magnitude(), p.limbs);
             let q_minus_1 = resized(Mpi::sub(&c.q, &one())?.magnitude(), q.limbs);
             Some(PrivateKey {
@@ -444,7 +447,7 @@ impl KeyState {
                 p,
                 q,
                 qp,
-                q_wide,
+                q_limbs,
                 p_minus_1,
                 q_minus_1,
             })
@@ -478,18 +481,13 @@ impl KeyState {
         self.private.is_some()
     }
 
-    /// x^e mod N in Montgomery form.
-    fn pow_e(&self, x: &BoxedMontyForm) -> BoxedMontyForm {
-        x.pow_bounded_exp(&self.e, self.e_bits)
-    }
-
     /// x^e mod N for x < N (e is public: variable-time in e).
-    fn pow_e_plain(&self, x: &BoxedUint) -> BoxedUint {
-        if let Some(f) = &self.n.fast {
-            let words = f.pow_public(x.as_words(), self.e.as_words(), self.e_bits as usize);
-            return BoxedUint::from_words(words);
-        }
-        self.n.pow(x, &self.e, self.e_bits)
+    fn pow_e(&self, x: &BoxedUint) -> BoxedUint {
+        uint_from_vec(
+            self.n
+                .mont
+                .pow_public(x.as_words(), self.e.as_words(), self.e_bits as usize),
+        )
     }
 
     /// The input as an integer below N: `BadInput` if it is not.
@@ -522,7 +520,7 @@ impl KeyState {
     /// below N: `Mpi(BadInput)` (upstream's -0x4284 once combined).
     pub(crate) fn public(&self, input: &[u8], out: &mut [u8]) -> RsaResult<()> {
         let x = self.input(input)?;
-        let y = self.pow_e_plain(&x);
+        let y = self.pow_e(&x);
         self.output(&y, out)
     }
 
@@ -531,15 +529,21 @@ impl KeyState {
     pub(crate) fn new_blinding(&self, rng: Rng<'_>) -> RsaResult<Blinding> {
         for _ in 0..10 {
             let v = prime::fill_random(self.len - 1, rng)?;
-            let v = resized(v.magnitude(), self.n.limbs);
-            let vf = BoxedMontyForm::new(v, &self.n.params);
+            let n = Mpi::from_uint(self.n.nz.as_ref().clone(), false);
             // vf^-1 exists unless vf shares a factor with N (never for a
             // real key, or vf = 0).
-            let Some(inv) = vf.invert().into_option() else {
-                continue;
+            let inv = match Mpi::inv_mod(&v, &n) {
+                Ok(inv) => inv,
+                Err(MpiError::NotAcceptable) => continue,
+                Err(e) => return Err(e.into()),
             };
-            let vi = self.pow_e(&inv);
-            return Ok(Blinding { vi, vf });
+            let vf = resized(v.magnitude(), self.n.limbs);
+            let vi = self.pow_e(&resized(inv.magnitude(), self.n.limbs));
+            return Ok(Blinding {
+                vi,
+                vf,
+                n: self.n.mont.clone(),
+            });
         }
         Err(RsaError::Mpi(MpiError::NotAcceptable))
     }
@@ -556,9 +560,8 @@ impl KeyState {
     ) -> RsaResult<()> {
         let key = self.private.as_ref().ok_or(RsaError::BadInput)?;
         let x = self.input(input)?;
-        let xm = BoxedMontyForm::new(x.clone(), &self.n.params);
         // Base blinding.
-        let mut blinded = (&xm * &blinding.vi).retrieve();
+        let mut blinded = self.n.mul(&x, &blinding.vi);
         // Exponent blinding: d' = d + r (p - 1).
         let (mut dp, dp_bits) = blind_exponent(&key.dp, &key.p_minus_1, rng)?;
         let (mut dq, dq_bits) = blind_exponent(&key.dq, &key.q_minus_1, rng)?;
@@ -568,17 +571,19 @@ impl KeyState {
         dq.zeroize();
         blinded.zeroize();
         // h = qp (m1 - m2) mod p; m = m2 + h q.
-        let m1 = BoxedMontyForm::new(m1, &key.p.params);
-        let m2_p = key.p.reduce(&m2_int);
-        let h = (&(&m1 - &m2_p) * &key.qp).retrieve();
-        let hq = resized(&h, key.p.limbs).concatenating_mul(&resized(&key.q_wide, key.q.limbs));
-        let m = resized(&hq, self.n.limbs + 1).wrapping_add(resized(&m2_int, self.n.limbs + 1));
-        let mut m = resized(&m, self.n.limbs);
-        // Unblind, then check against the input.
-        let mm = &BoxedMontyForm::new(m.clone(), &self.n.params) * &blinding.vf;
+        let mut diff = m1.sub_mod(&key.p.rem(&m2_int), &key.p.nz);
+        let mut h = key.p.mul(&diff, &key.qp);
+        let hq = mul_wide(h.as_words(), key.q_limbs.as_words());
+        diff.zeroize();
+        h.zeroize();
+        let hq = uint_from_vec(hq);
+        let mut m = resized(&hq, self.n.limbs + 1).wrapping_add(resized(&m2_int, self.n.limbs + 1));
+        let mut m_n = resized(&m, self.n.limbs);
         m.zeroize();
-        let mut result = mm.retrieve();
-        let check = self.pow_e_plain(&result);
+        // Unblind, then check against the input.
+        let mut result = self.n.mul(&m_n, &blinding.vf);
+        m_n.zeroize();
+        let check = self.pow_e(&result);
         if check != x {
             result.zeroize();
             return Err(RsaError::Verify);
@@ -600,7 +605,10 @@ fn blind_exponent(
     let r = prime::fill_random(EXPONENT_BLINDING, rng)?;
     let extra = EXPONENT_BLINDING.div_ceil(LIMB_BITS / 8);
     let width = m_minus_1.nlimbs() + extra + 1;
-    let rm = resized(r.magnitude(), extra).concatenating_mul(m_minus_1);
+    let rm = uint_from_vec(mul_wide(
+        resized(r.magnitude(), extra).as_words(),
+        m_minus_1.as_words(),
+    ));
     let sum = resized(&rm, width).wrapping_add(resized(d, width));
     let bits = m_minus_1.bit_width_vartime() + 8 * EXPONENT_BLINDING as u32 + 1;
     Ok((sum, bits))
@@ -719,7 +727,8 @@ mod kernel_choice {
         let mut rng = crate::bignum::prime::counter_rng(3);
         let c = super::gen_key(2048, 65537, &mut rng).unwrap();
         let k = super::KeyState::new(&c, 256).unwrap();
-        assert!(k.n.fast.is_some(), "n limbs {}", k.n.limbs);
-        assert!(k.private.as_ref().unwrap().p.fast.is_some());
+        let fixed = cfg!(target_pointer_width = "64");
+        assert_eq!(k.n.mont.is_fixed(), fixed, "n limbs {}", k.n.limbs);
+        assert_eq!(k.private.as_ref().unwrap().p.mont.is_fixed(), fixed);
     }
 }
