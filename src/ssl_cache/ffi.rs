@@ -13,8 +13,7 @@ use core::sync::atomic::{AtomicI32, AtomicPtr, AtomicU32, Ordering};
 
 use zeroize::Zeroizing;
 
-use super::shards::{Cache, CacheError};
-use super::{INLINE, MAX_ID, SetError};
+use super::{Cache, CacheError, INLINE, MAX_ID, SetError};
 use crate::abi::ssl::{
     MBEDTLS_ERR_SSL_ALLOC_FAILED, MBEDTLS_ERR_SSL_BAD_INPUT_DATA, MBEDTLS_ERR_SSL_BUFFER_TOO_SMALL,
     MBEDTLS_ERR_SSL_CACHE_ENTRY_NOT_FOUND, MBEDTLS_ERR_SSL_INTERNAL_ERROR, mbedtls_ssl_session,

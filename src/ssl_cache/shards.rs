@@ -3,10 +3,10 @@
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
-use core::ffi::c_int;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
-use super::{Index, SetError, hash_id};
+use super::index::{Index, hash_id};
+use super::{CacheError, SetError};
 use crate::abi::threading::MBEDTLS_ERR_THREADING_MUTEX_ERROR;
 use crate::threading::hooklock::{HookGuard, HookLocked};
 
@@ -64,16 +64,6 @@ impl Front {
 struct Shard {
     index: HookLocked<Index>,
     front: Front,
-}
-
-/// Why a store failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum CacheError {
-    /// See [`SetError`].
-    Set(SetError),
-    /// A shard's mutex failed to lock (the hook's code) or to unlock
-    /// (`MBEDTLS_ERR_THREADING_MUTEX_ERROR`, as upstream reports it).
-    Lock(c_int),
 }
 
 /// An age key for a store: later stores get larger keys. Hosted builds
