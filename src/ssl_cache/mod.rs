@@ -20,6 +20,11 @@
 //! instead of unlinking the entry from a list (which touched two other
 //! entries). Stale records are skipped at the front and compacted away
 //! when they outnumber the live ones.
+//!
+//! That is the hosted build (`index.rs`, spread over the shards of
+//! `shards.rs`). Builds without `std` (firmware, where a cache holds a few
+//! dozen sessions and flash is scarce) keep upstream's list instead
+//! (`small.rs`), with the same rules; a test checks that the two agree.
 
 #[cfg(not(loom))]
 pub(crate) mod ffi;
