@@ -508,12 +508,41 @@ static int fw_rsa_drbg(mbedtls_ctr_drbg_context *drbg)
 /* The heap's peak before the RSA test (which measures its own). */
 static size_t fw_heap_peak_before_rsa, fw_heap_peak_blocks_before_rsa;
 
+/* ---- stack depth ---------------------------------------------------- */
+
+#define FW_STACK_PAINT 0x5AC3A5C3u
+#define FW_STACK_SPAN (48u * 1024u)
+
+/* Fills the FW_STACK_SPAN bytes below the caller's frame with a pattern
+ * and returns the address just above them. (This function's own frame is
+ * smaller than the 64 bytes left out.) */
+static __attribute__((noinline)) uintptr_t fw_stack_paint(void)
+{
+    volatile uint32_t marker = 0;
+    uintptr_t top = ((uintptr_t) &marker - 64) & ~(uintptr_t) 7;
+    for (volatile uint32_t *p = (uint32_t *) (top - FW_STACK_SPAN); p < (uint32_t *) top; p++) {
+        *p = FW_STACK_PAINT;
+    }
+    return top + marker;
+}
+
+/* How many bytes below `top` were written since fw_stack_paint(). */
+static size_t fw_stack_used(uintptr_t top)
+{
+    const volatile uint32_t *p = (const uint32_t *) (top - FW_STACK_SPAN);
+    while (p < (const uint32_t *) top && *p == FW_STACK_PAINT) {
+        p++;
+    }
+    return top - (uintptr_t) p;
+}
+
 void fw_test_rsa(void)
 {
     static unsigned char hash[32], sig[256], want[256], other[256];
     mbedtls_ctr_drbg_context drbg;
     mbedtls_rsa_context rsa;
     size_t peak, peak_blocks;
+    uintptr_t stack_top = fw_stack_paint();
     mbedtls_memory_buffer_alloc_max_get(&fw_heap_peak_before_rsa,
                                         &fw_heap_peak_blocks_before_rsa);
     mbedtls_memory_buffer_alloc_max_reset();
@@ -583,6 +612,10 @@ void fw_test_rsa(void)
     mbedtls_memory_buffer_alloc_max_get(&peak, &peak_blocks);
     printf("rsa: heap peak %lu bytes in %lu blocks\n", (unsigned long) peak,
            (unsigned long) peak_blocks);
+    size_t stack = fw_stack_used(stack_top);
+    /* The whole span written would mean the paint was too short. */
+    CHECK(stack < FW_STACK_SPAN);
+    printf("rsa: stack %lu bytes below the test's frame\n", (unsigned long) stack);
 }
 
 /* ---- instruction counts ---------------------------------------------- */
