@@ -21,7 +21,7 @@ pub(crate) mod prime;
 use alloc::vec::Vec;
 use core::cmp::Ordering;
 
-use crypto_bigint::{BoxedUint, Gcd, Odd, Word};
+use crypto_bigint::{BoxedUint, Gcd, Limb, NonZero, Odd, Word};
 use zeroize::Zeroize;
 
 /// Bits per limb.
@@ -321,13 +321,27 @@ impl Mpi {
         if nb == 0 {
             return Err(MpiError::DivByZero);
         }
-        let na = a.sig_limbs().max(nb);
-        let bd = resized(&b.mag, nb);
-        let Some(nz) = bd.as_nz_vartime() else {
-            return Err(MpiError::DivByZero);
-        };
-        let (q, r) = resized(&a.mag, na).div_rem(nz);
-        Ok((Mpi::from_uint(q, a.neg != b.neg), Mpi::from_uint(r, a.neg)))
+        let na = a.sig_limbs().max(1);
+        if nb == 1 {
+            // One limb: crypto-bigint's division by a limb (a multiply by
+            // its reciprocal per limb), which the text conversions need
+            // to be fast.
+            let d = Option::<NonZero<Limb>>::from(NonZero::new(Limb(b.words()[0])))
+                .ok_or(MpiError::DivByZero)?;
+            let (q, r) = resized(&a.mag, na).div_rem_limb(d);
+            return Ok((
+                Mpi::from_uint(q, a.neg != b.neg),
+                Mpi::from_words(&[r.0], a.neg),
+            ));
+        }
+        let (mut q, mut r) = mont::div_rem_words(&a.words()[..na], &b.words()[..nb]);
+        let result = (
+            Mpi::from_words(&q, a.neg != b.neg),
+            Mpi::from_words(&r, a.neg),
+        );
+        q.zeroize();
+        r.zeroize();
+        Ok(result)
     }
 
     /// a mod b in [0, b): `DivByZero` for b = 0, `Negative` for b < 0.

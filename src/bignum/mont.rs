@@ -314,8 +314,13 @@ impl<const N: usize, const W: usize> Mont<N, W> {
             (t[2 * i], c) = adc(d0, sq as Word, c);
             (t[2 * i + 1], c) = adc(d1, (sq >> BITS) as Word, c);
         }
-        // Reduce: N rows over a sliding window of N limbs, each row
-        // bringing in the next high limb of t.
+        self.redc(&t)
+    }
+
+    /// t R^-1 mod n for t < n R: N reduction rows over a sliding window of
+    /// N limbs, each row bringing in the next high limb of t.
+    #[inline(always)]
+    fn redc(&self, t: &[Word; W]) -> [Word; N] {
         let mut w = [0 as Word; N];
         w.copy_from_slice(&t[..N]);
         let mut top: Word = 0;
@@ -326,6 +331,15 @@ impl<const N: usize, const W: usize> Mont<N, W> {
             top = c2;
         }
         self.final_sub(&w, top)
+    }
+
+    /// x mod n for x < n R (up to W limbs), without a division: the
+    /// reduction gives x R^-1, the product with R^2 then x.
+    fn rem_wide(&self, x: &[Word]) -> [Word; N] {
+        let mut t = arr::<W>(x);
+        let r = self.mul(&self.redc(&t), &self.rr);
+        t.zeroize();
+        r
     }
 
     fn one(&self) -> [Word; N] {
@@ -513,6 +527,22 @@ impl MontAny {
         v
     }
 
+    /// x mod n for x < n R (up to 2 `len` limbs), without a division.
+    fn rem_wide(&self, x: &[Word]) -> Vec<Word> {
+        let n = self.len();
+        let mut t = alloc::vec![0 as Word; 2 * n];
+        for (d, s) in t.iter_mut().zip(x) {
+            *d = *s;
+        }
+        let mut xr = alloc::vec![0 as Word; n];
+        let mut out = alloc::vec![0 as Word; n];
+        self.reduce(&mut t, &mut xr);
+        self.mul(&xr, &self.rr, &mut t, &mut out);
+        zeroize_vec(t);
+        zeroize_vec(xr);
+        out
+    }
+
     /// a b mod n for a, b < n.
     fn mul_mod(&self, a: &[Word], b: &[Word]) -> Vec<Word> {
         let n = self.len();
@@ -622,6 +652,41 @@ pub(crate) fn mul_wide(a: &[Word], b: &[Word]) -> Vec<Word> {
         t[i + b.len()] = row_mac(&mut t[i..i + b.len()], ai, b);
     }
     t
+}
+
+/// The quotient and remainder of a / b for b > 0 (`b`'s top limb
+/// nonzero): `a.len()` and `b.len()` limbs. Shift and subtract over the
+/// bits of a, the same steps whatever the values: a division costs about
+/// as much as a Montgomery product of a's size, which the callers (set-up
+/// of a modulus, the C API's division, key derivations) can afford.
+/// (crypto-bigint's division costs about 2.5 KB of a firmware image.)
+pub(crate) fn div_rem_words(a: &[Word], b: &[Word]) -> (Vec<Word>, Vec<Word>) {
+    let nb = b.len();
+    let mut q = alloc::vec![0 as Word; a.len()];
+    // r < b before each step, so 2 r + 1 fits in nb + 1 limbs.
+    let mut r = alloc::vec![0 as Word; nb + 1];
+    let mut t = alloc::vec![0 as Word; nb + 1];
+    for i in (0..a.len() * BITS as usize).rev() {
+        let mut carry = (a[i / BITS as usize] >> (i % BITS as usize)) & 1;
+        for w in r.iter_mut() {
+            let out = *w >> (BITS - 1);
+            *w = (*w << 1) | carry;
+            carry = out;
+        }
+        let mut borrow = 0;
+        for (j, (d, &x)) in t.iter_mut().zip(r.iter()).enumerate() {
+            (*d, borrow) = sbb(x, b.get(j).copied().unwrap_or(0), borrow);
+        }
+        // No borrow: r >= b, keep r - b and set the quotient bit.
+        let take = core::hint::black_box(borrow.wrapping_sub(1));
+        for (x, &d) in r.iter_mut().zip(t.iter()) {
+            *x = (d & take) | (*x & !take);
+        }
+        q[i / BITS as usize] |= (take & 1) << (i % BITS as usize);
+    }
+    zeroize_vec(t);
+    r.truncate(nb);
+    (q, r)
 }
 
 /// Zeroises a vector of limbs and frees it.
@@ -755,6 +820,22 @@ impl FastModulus {
         on_kernel!(self,
             m => m.pow_public(&arr(base), exp, exp_bits).to_vec(),
             a => a.pow_public(base, exp, exp_bits)
+        )
+    }
+
+    /// x mod n for x < n R (R = 2^(w n.len()); x of at most twice the
+    /// modulus' limbs), by Montgomery reduction instead of a division;
+    /// constant-time in the values. Panics if x is longer.
+    pub(crate) fn rem_wide(&self, x: &[Word]) -> Vec<Word> {
+        on_kernel!(self,
+            m => {
+                assert!(x.len() <= 2 * m.n.len());
+                m.rem_wide(x).to_vec()
+            },
+            k => {
+                assert!(x.len() <= 2 * k.len());
+                k.rem_wide(x)
+            }
         )
     }
 
@@ -897,6 +978,64 @@ mod tests {
                 assert_eq!(sos(&x, &x), want, "{N} limbs, round {round}");
                 assert_eq!(sos(&x, &a), m.mul(&x, &a), "{N} limbs, round {round}");
                 x = want;
+            }
+        }
+    }
+
+    /// Division against crypto-bigint's, over lengths of 1 to 40 limbs
+    /// for the dividend and 1 to 20 for the divisor, with random values,
+    /// divisors of one bit and all ones, and dividends below the divisor.
+    #[test]
+    fn division_matches_crypto_bigint() {
+        let mut seed = 0x1234_5678u64;
+        let cases = if cfg!(miri) { 30 } else { 600 };
+        for case in 0..cases {
+            let na = 1 + (words(&mut seed, 1)[0] as usize) % 40;
+            let nb = 1 + (words(&mut seed, 1)[0] as usize) % 20;
+            let a = words(&mut seed, na);
+            let mut b = words(&mut seed, nb);
+            match case % 4 {
+                0 => b.iter_mut().for_each(|w| *w = Word::MAX),
+                1 => {
+                    b.iter_mut().for_each(|w| *w = 0);
+                    b[nb - 1] = 1;
+                }
+                _ => {}
+            }
+            if b[nb - 1] == 0 {
+                b[nb - 1] = 1;
+            }
+            let (q, r) = div_rem_words(&a, &b);
+            let n = na.max(nb);
+            let wide =
+                |x: &[Word]| BoxedUint::from_words((0..n).map(|i| x.get(i).copied().unwrap_or(0)));
+            let (wq, wr) = wide(&a).div_rem(&crypto_bigint::NonZero::new(wide(&b)).unwrap());
+            assert_eq!(wide(&q), wq, "case {case}");
+            assert_eq!(wide(&r), wr, "case {case}");
+        }
+    }
+
+    /// Reduction of values below n R without a division, on both kernels.
+    #[test]
+    fn rem_wide_matches_division() {
+        let mut seed = 0x77u64;
+        for &len in &[16usize, 32, 3, 9] {
+            for round in 0..8 {
+                let mut n = words(&mut seed, len);
+                n[0] |= 1;
+                n[len - 1] |= 1 << (BITS - 1);
+                let rr =
+                    crate::bignum::Mpi::mont_rr(&crate::bignum::Mpi::from_words(&n, false), len)
+                        .unwrap();
+                let m = FastModulus::new(&n, &rr.words()[..len]).unwrap();
+                // x < n R: any 2 len limbs whose top half is below n.
+                let mut x = words(&mut seed, 2 * len);
+                x[2 * len - 1] >>= 1;
+                if round == 0 {
+                    x.truncate(len);
+                }
+                let (_, want) = div_rem_words(&x, &n);
+                assert_eq!(m.rem_wide(&x), want, "{len} limbs, round {round}");
             }
         }
     }

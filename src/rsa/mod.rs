@@ -333,10 +333,17 @@ impl Modulus {
         Some(Modulus { nz, limbs, mont })
     }
 
-    /// x mod m, `limbs` limbs (x of any size).
+    /// x mod m, `limbs` limbs (x of any size), by division.
     fn rem(&self, x: &BoxedUint) -> BoxedUint {
-        let n = x.nlimbs().max(self.limbs);
-        resized(&resized(x, n).rem(&self.nz), self.limbs)
+        let (mut q, r) = crate::bignum::mont::div_rem_words(x.as_words(), self.nz.as_words());
+        q.zeroize();
+        uint_from_vec(r)
+    }
+
+    /// x mod m for x < m R (R = 2^(w limbs)), by Montgomery reduction: no
+    /// division.
+    fn rem_small(&self, x: &BoxedUint) -> BoxedUint {
+        uint_from_vec(self.mont.rem_wide(x.as_words()))
     }
 
     /// a b mod m for a, b < m.
@@ -373,6 +380,29 @@ struct PrivateKey {
     q_limbs: BoxedUint,
     p_minus_1: BoxedUint,
     q_minus_1: BoxedUint,
+    /// P and Q have the same limb count, so every value below N (and Q)
+    /// is below P R and Q R: reductions modulo P and Q need no division.
+    same_size: bool,
+}
+
+impl PrivateKey {
+    /// x mod P for x < N.
+    fn rem_p(&self, x: &BoxedUint) -> BoxedUint {
+        if self.same_size {
+            self.p.rem_small(x)
+        } else {
+            self.p.rem(x)
+        }
+    }
+
+    /// x mod Q for x < N.
+    fn rem_q(&self, x: &BoxedUint) -> BoxedUint {
+        if self.same_size {
+            self.q.rem_small(x)
+        } else {
+            self.q.rem(x)
+        }
+    }
 }
 
 impl Drop for PrivateKey {
@@ -438,6 +468,7 @@ impl KeyState {
             let p = Modulus::new(&c.p).ok_or(RsaError::BadInput)?;
             let q = Modulus::new(&c.q).ok_or(RsaError::BadInput)?;
             let qp = p.rem(c.qp.magnitude());
+            let same_size = p.limbs == q.limbs;
             let q_limbs = resized(c.q.magnitude(), q.limbs);
             let p_minus_1 = resized(Mpi::sub(&c.p, &one())?.magnitude(), p.limbs);
             let q_minus_1 = resized(Mpi::sub(&c.q, &one())?.magnitude(), q.limbs);
@@ -448,6 +479,7 @@ impl KeyState {
                 q,
                 qp,
                 q_limbs,
+                same_size,
                 p_minus_1,
                 q_minus_1,
             })
@@ -565,13 +597,13 @@ impl KeyState {
         // Exponent blinding: d' = d + r (p - 1).
         let (mut dp, dp_bits) = blind_exponent(&key.dp, &key.p_minus_1, rng)?;
         let (mut dq, dq_bits) = blind_exponent(&key.dq, &key.q_minus_1, rng)?;
-        let m1 = key.p.pow(&key.p.rem(&blinded), &dp, dp_bits);
-        let m2_int = key.q.pow(&key.q.rem(&blinded), &dq, dq_bits);
+        let m1 = key.p.pow(&key.rem_p(&blinded), &dp, dp_bits);
+        let m2_int = key.q.pow(&key.rem_q(&blinded), &dq, dq_bits);
         dp.zeroize();
         dq.zeroize();
         blinded.zeroize();
         // h = qp (m1 - m2) mod p; m = m2 + h q.
-        let mut diff = m1.sub_mod(&key.p.rem(&m2_int), &key.p.nz);
+        let mut diff = m1.sub_mod(&key.rem_p(&m2_int), &key.p.nz);
         let mut h = key.p.mul(&diff, &key.qp);
         let hq = mul_wide(h.as_words(), key.q_limbs.as_words());
         diff.zeroize();
