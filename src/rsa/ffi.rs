@@ -31,7 +31,7 @@ use core::ffi::{c_int, c_uchar, c_uint, c_void};
 use core::sync::atomic::{AtomicI32, AtomicPtr, AtomicU32, AtomicUsize, Ordering};
 
 use subtle::ConstantTimeEq;
-use zeroize::Zeroize;
+use zeroize::Zeroizing;
 
 use super::padding::{self, PadError, SALT_LEN_ANY};
 use super::{Blinding, Components, KeyState, RsaError, RsaResult};
@@ -297,7 +297,22 @@ fn pad_code(e: PadError) -> c_int {
         PadError::VerifyFailed => MBEDTLS_ERR_RSA_VERIFY_FAILED,
         PadError::OutputTooLarge => MBEDTLS_ERR_RSA_OUTPUT_TOO_LARGE,
         PadError::Rng(c) => MBEDTLS_ERR_RSA_RNG_FAILED + c,
+        PadError::NoMemory => crate::abi::bignum::MBEDTLS_ERR_MPI_ALLOC_FAILED,
     }
+}
+
+/// A zeroed buffer of `len` bytes for an encoded message or an operation's
+/// input or output, wiped when dropped. On the heap where upstream uses
+/// arrays of `MBEDTLS_MPI_MAX_SIZE` (1 KB) on the stack: with up to four
+/// of them in one call that is more stack than a firmware task should
+/// give to RSA. `MBEDTLS_ERR_MPI_ALLOC_FAILED` (upstream's code when its
+/// own buffers cannot be allocated) if there is no memory.
+fn scratch(len: usize) -> Result<Zeroizing<Vec<u8>>, c_int> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len)
+        .map_err(|_| crate::abi::bignum::MBEDTLS_ERR_MPI_ALLOC_FAILED)?;
+    v.resize(len, 0);
+    Ok(Zeroizing::new(v))
 }
 
 /// The hash for an `mbedtls_md_type_t` value: `Ok(None)` for NONE, `Err`
@@ -1075,11 +1090,13 @@ pub unsafe extern "C" fn mbedtls_rsa_public(
         if len == 0 || len > super::MAX_LEN {
             return MBEDTLS_ERR_RSA_BAD_INPUT_DATA;
         }
-        let mut buf = [0u8; super::MAX_LEN];
+        let (Ok(mut buf), Ok(mut out)) = (scratch(len), scratch(len)) else {
+            return MBEDTLS_ERR_RSA_PUBLIC_FAILED
+                + crate::abi::bignum::MBEDTLS_ERR_MPI_ALLOC_FAILED;
+        };
         // SAFETY: `input` has len bytes (caller); copied first, so it may
         // alias `output`.
-        buf[..len].copy_from_slice(unsafe { core::slice::from_raw_parts(input, len) });
-        let mut out = [0u8; super::MAX_LEN];
+        buf.copy_from_slice(unsafe { core::slice::from_raw_parts(input, len) });
         // SAFETY: valid context.
         let rc = unsafe { public_op(ctx, &buf[..len], &mut out[..len]) };
         if rc == 0 {
@@ -1124,18 +1141,18 @@ pub unsafe extern "C" fn mbedtls_rsa_private(
         if len == 0 || len > super::MAX_LEN {
             return MBEDTLS_ERR_RSA_BAD_INPUT_DATA;
         }
-        let mut buf = [0u8; super::MAX_LEN];
+        let (Ok(mut buf), Ok(mut out)) = (scratch(len), scratch(len)) else {
+            return MBEDTLS_ERR_RSA_PRIVATE_FAILED
+                + crate::abi::bignum::MBEDTLS_ERR_MPI_ALLOC_FAILED;
+        };
         // SAFETY: `input` has len bytes (caller).
-        buf[..len].copy_from_slice(unsafe { core::slice::from_raw_parts(input, len) });
-        let mut out = [0u8; super::MAX_LEN];
+        buf.copy_from_slice(unsafe { core::slice::from_raw_parts(input, len) });
         // SAFETY: valid context; RNG contract (caller).
         let rc = unsafe { private_op(ctx, f, p_rng, &buf[..len], &mut out[..len]) };
         if rc == 0 {
             // SAFETY: `output` has len bytes (caller).
             unsafe { core::ptr::copy_nonoverlapping(out.as_ptr(), output, len) };
         }
-        buf.zeroize();
-        out.zeroize();
         rc
     })
 }
@@ -1257,7 +1274,7 @@ pub unsafe extern "C" fn mbedtls_rsa_rsaes_pkcs1_v15_encrypt(
             let (len, out) = unsafe { len_and_buf(ctx, output) }?;
             // SAFETY: as above.
             let msg = unsafe { try_slice(input, ilen) }.ok_or(MBEDTLS_ERR_RSA_BAD_INPUT_DATA)?;
-            let mut em = [0u8; super::MAX_LEN];
+            let mut em = scratch(len).map_err(|e| MBEDTLS_ERR_RSA_PUBLIC_FAILED + e)?;
             // SAFETY: RNG contract (caller).
             unsafe {
                 pad_rng(f_rng, p_rng, |rng| {
@@ -1266,7 +1283,6 @@ pub unsafe extern "C" fn mbedtls_rsa_rsaes_pkcs1_v15_encrypt(
             }?;
             // SAFETY: valid context.
             let r = unsafe { public_op(ctx, &em[..len], out) };
-            em.zeroize();
             if r != 0 { Err(r) } else { Ok(()) }
         })())
     })
@@ -1308,7 +1324,7 @@ pub unsafe extern "C" fn mbedtls_rsa_rsaes_oaep_encrypt(
                 .ok()
                 .flatten()
                 .ok_or(MBEDTLS_ERR_RSA_BAD_INPUT_DATA)?;
-            let mut em = [0u8; super::MAX_LEN];
+            let mut em = scratch(len).map_err(|e| MBEDTLS_ERR_RSA_PUBLIC_FAILED + e)?;
             // SAFETY: RNG contract (caller).
             unsafe {
                 pad_rng(f_rng, p_rng, |rng| {
@@ -1317,7 +1333,6 @@ pub unsafe extern "C" fn mbedtls_rsa_rsaes_oaep_encrypt(
             }?;
             // SAFETY: valid context.
             let r = unsafe { public_op(ctx, &em[..len], out) };
-            em.zeroize();
             if r != 0 { Err(r) } else { Ok(()) }
         })())
     })
@@ -1403,8 +1418,8 @@ unsafe fn decrypt_with(
     let out =
         unsafe { try_slice_mut(output, output_max_len) }.ok_or(MBEDTLS_ERR_RSA_BAD_INPUT_DATA)?;
     let f = f_rng.ok_or(MBEDTLS_ERR_RSA_BAD_INPUT_DATA)?;
-    let mut em = [0u8; super::MAX_LEN];
-    let mut inbuf = [0u8; super::MAX_LEN];
+    let mut em = scratch(len).map_err(|e| MBEDTLS_ERR_RSA_PRIVATE_FAILED + e)?;
+    let mut inbuf = scratch(len).map_err(|e| MBEDTLS_ERR_RSA_PRIVATE_FAILED + e)?;
     // SAFETY: input has len bytes (caller).
     inbuf[..len].copy_from_slice(unsafe { core::slice::from_raw_parts(input, len) });
     // SAFETY: valid context, RNG contract.
@@ -1412,9 +1427,7 @@ unsafe fn decrypt_with(
     if r != 0 {
         return Err(r);
     }
-    let res = decode(&em[..len], out).map_err(pad_code);
-    em.zeroize();
-    let n = res?;
+    let n = decode(&em[..len], out).map_err(pad_code)?;
     // SAFETY: writable (checked).
     unsafe { *olen = n };
     Ok(())
@@ -1607,9 +1620,9 @@ pub unsafe extern "C" fn mbedtls_rsa_rsassa_pkcs1_v15_sign(
             }
             // SAFETY: the caller's buffer.
             let (md, h) = unsafe { hash_arg(md_alg, hashlen, hash) }?;
-            let mut em = [0u8; super::MAX_LEN];
+            let mut em = scratch(len)?;
             padding::digest_info_encode(md, h, &mut em[..len]).map_err(pad_code)?;
-            let mut tmp = [0u8; super::MAX_LEN];
+            let mut tmp = scratch(len)?;
             // The private operation already checks its result with E (a
             // fault gives MBEDTLS_ERR_RSA_VERIFY_FAILED), which is the
             // verification upstream repeats here.
@@ -1623,8 +1636,6 @@ pub unsafe extern "C" fn mbedtls_rsa_rsassa_pkcs1_v15_sign(
             } else {
                 out.fill(b'!');
             }
-            em.zeroize();
-            tmp.zeroize();
             if r != 0 { Err(r) } else { Ok(()) }
         })())
     })
@@ -1671,7 +1682,7 @@ pub unsafe extern "C" fn mbedtls_rsa_rsassa_pss_sign_ext(
             };
             // SAFETY: valid context.
             let bits = unsafe { current_key(ctx) }?.bits();
-            let mut em = [0u8; super::MAX_LEN];
+            let mut em = scratch(len).map_err(|e| MBEDTLS_ERR_RSA_PRIVATE_FAILED + e)?;
             // SAFETY: RNG contract (caller).
             unsafe {
                 pad_rng(Some(f), p_rng, |rng| {
@@ -1680,7 +1691,6 @@ pub unsafe extern "C" fn mbedtls_rsa_rsassa_pss_sign_ext(
             }?;
             // SAFETY: valid context; RNG contract.
             let r = unsafe { private_op(ctx, f, p_rng, &em[..len], out) };
-            em.zeroize();
             if r != 0 { Err(r) } else { Ok(()) }
         })())
     })
@@ -1741,7 +1751,8 @@ pub unsafe extern "C" fn mbedtls_rsa_pkcs1_verify(
     }
 }
 
-/// The signature as a `len`-byte slice, the public operation applied.
+/// The signature with the public operation applied, in a buffer of the
+/// key's length.
 ///
 /// # Safety
 ///
@@ -1749,8 +1760,7 @@ pub unsafe extern "C" fn mbedtls_rsa_pkcs1_verify(
 unsafe fn open_signature(
     ctx: *mut mbedtls_rsa_context,
     sig: *const c_uchar,
-    em: &mut [u8; super::MAX_LEN],
-) -> Result<usize, c_int> {
+) -> Result<Zeroizing<Vec<u8>>, c_int> {
     if ctx.is_null() || sig.is_null() {
         return Err(MBEDTLS_ERR_RSA_BAD_INPUT_DATA);
     }
@@ -1759,11 +1769,12 @@ unsafe fn open_signature(
     if len == 0 || len > super::MAX_LEN {
         return Err(MBEDTLS_ERR_RSA_BAD_INPUT_DATA);
     }
+    let mut em = scratch(len)?;
     // SAFETY: sig has len bytes (caller).
     let s = unsafe { core::slice::from_raw_parts(sig, len) };
     // SAFETY: valid context.
-    match unsafe { public_op(ctx, s, &mut em[..len]) } {
-        0 => Ok(len),
+    match unsafe { public_op(ctx, s, &mut em) } {
+        0 => Ok(em),
         r => Err(r),
     }
 }
@@ -1798,11 +1809,11 @@ pub unsafe extern "C" fn mbedtls_rsa_rsassa_pkcs1_v15_verify(
             if len == 0 || len > super::MAX_LEN {
                 return Err(MBEDTLS_ERR_RSA_BAD_INPUT_DATA);
             }
-            let mut expected = [0u8; super::MAX_LEN];
-            padding::digest_info_encode(md, h, &mut expected[..len]).map_err(pad_code)?;
-            let mut em = [0u8; super::MAX_LEN];
+            let mut expected = scratch(len)?;
+            padding::digest_info_encode(md, h, &mut expected).map_err(pad_code)?;
             // SAFETY: caller's context and buffer.
-            let len = unsafe { open_signature(ctx, sig, &mut em) }?;
+            let em = unsafe { open_signature(ctx, sig) }?;
+            let len = em.len();
             if bool::from(em[..len].ct_eq(&expected[..len])) {
                 Ok(())
             } else {
@@ -1879,9 +1890,9 @@ pub unsafe extern "C" fn mbedtls_rsa_rsassa_pss_verify_ext(
                 .ok()
                 .flatten()
                 .ok_or(MBEDTLS_ERR_RSA_BAD_INPUT_DATA)?;
-            let mut em = [0u8; super::MAX_LEN];
             // SAFETY: caller's context and buffer.
-            let len = unsafe { open_signature(ctx, sig, &mut em) }?;
+            let em = unsafe { open_signature(ctx, sig) }?;
+            let len = em.len();
             // SAFETY: valid context.
             let bits = unsafe { current_key(ctx) }?.bits();
             padding::pss_verify(md, mgf, h, expected_salt_len, bits, &em[..len]).map_err(pad_code)

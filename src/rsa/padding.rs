@@ -35,6 +35,8 @@ pub(crate) enum PadError {
     /// The random source failed (`MBEDTLS_ERR_RSA_RNG_FAILED` plus this
     /// code; 0 when it kept producing zero bytes for PKCS#1 v1.5 padding).
     Rng(i32),
+    /// No memory for a working copy (`MBEDTLS_ERR_MPI_ALLOC_FAILED`).
+    NoMemory,
 }
 
 /// The random source: fills the buffer, or fails with the callback's
@@ -45,14 +47,18 @@ pub(crate) type RngFn<'a> = dyn FnMut(&mut [u8]) -> Result<(), i32> + 'a;
 /// before giving up (upstream's limit).
 const NONZERO_DRAWS: u32 = 100;
 
-/// A copy of an encoded message to decode in place, on the stack (as
-/// upstream does) so that decoding never allocates; wiped when dropped.
-fn em_copy(em: &[u8]) -> Result<Zeroizing<[u8; super::MAX_LEN]>, PadError> {
-    let mut copy = Zeroizing::new([0u8; super::MAX_LEN]);
-    copy.get_mut(..em.len())
-        .ok_or(PadError::BadInput)?
-        .copy_from_slice(em);
-    Ok(copy)
+/// A copy of an encoded message to decode in place, wiped when dropped.
+/// On the heap: upstream's stack arrays of the largest key's size would
+/// add 1 KB to a firmware task's stack for every call.
+fn em_copy(em: &[u8]) -> Result<Zeroizing<alloc::vec::Vec<u8>>, PadError> {
+    if em.len() > super::MAX_LEN {
+        return Err(PadError::BadInput);
+    }
+    let mut copy = alloc::vec::Vec::new();
+    copy.try_reserve_exact(em.len())
+        .map_err(|_| PadError::NoMemory)?;
+    copy.extend_from_slice(em);
+    Ok(Zeroizing::new(copy))
 }
 
 /// The DER contents of the hash algorithm's OBJECT IDENTIFIER.
