@@ -434,10 +434,19 @@ impl Mpi {
             // Everything is 0 modulo 1.
             return Ok(Mpi::zero());
         }
-        let rr = Mpi::mont_rr(n, nl)?;
         let modulus =
-            mont::FastModulus::new(&n.words()[..nl], rr.words()).ok_or(MpiError::BadInput)?;
-        let base = Mpi::modulo(&a.abs(), n)?;
+            mont::FastModulus::from_modulus(&n.words()[..nl]).ok_or(MpiError::BadInput)?;
+        // |a| mod n: a Montgomery reduction when |a| fits in twice n's
+        // limbs (no division), else a division.
+        let al = a.sig_limbs();
+        let base = if al <= 2 * nl {
+            let mut b = modulus.rem_wide(&a.words()[..al]);
+            let m = Mpi::from_words(&b, false);
+            b.zeroize();
+            m
+        } else {
+            Mpi::modulo(&a.abs(), n)?
+        };
         let exp = e.words();
         let mut r = modulus.pow(base.words(), exp, exp.len().max(1) * LIMB_BITS);
         let m = Mpi::from_words(&r, false);
@@ -452,6 +461,13 @@ impl Mpi {
     /// R^2 mod n for R = 2^(limbs * limb bits): upstream's `_RR` cache
     /// value for a modulus stored in `limbs` limbs.
     pub(crate) fn mont_rr(n: &Mpi, limbs: usize) -> MpiResult<Mpi> {
+        if n.is_odd() && !n.neg && n.sig_limbs() <= limbs {
+            let mut w = alloc::vec![0 as Word; limbs];
+            w[..n.sig_limbs()].copy_from_slice(&n.words()[..n.sig_limbs()]);
+            if let Some(m) = mont::FastModulus::from_modulus(&w) {
+                return Ok(Mpi::from_words(&m.rr(), false));
+            }
+        }
         let one = Mpi::from_i64(1);
         let rr = Mpi::shl(&one, 2 * limbs * LIMB_BITS)?;
         Mpi::modulo(&rr, n)
@@ -499,7 +515,7 @@ impl Mpi {
 
     /// The inverse of a (0 <= a < n) modulo the odd n > 1, in [1, n-1]:
     /// `NotAcceptable` if there is none.
-    fn inv_odd(a: &Mpi, n: &Mpi) -> MpiResult<Mpi> {
+    pub(crate) fn inv_odd(a: &Mpi, n: &Mpi) -> MpiResult<Mpi> {
         let nl = n.sig_limbs();
         let m = resized(&n.mag, nl);
         let Some(odd) = Option::<Odd<BoxedUint>>::from(Odd::new(m)) else {

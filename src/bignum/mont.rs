@@ -333,8 +333,9 @@ impl<const N: usize, const W: usize> Mont<N, W> {
         self.final_sub(&w, top)
     }
 
-    /// x mod n for x < n R (up to W limbs), without a division: the
-    /// reduction gives x R^-1, the product with R^2 then x.
+    /// x mod n for x < R^2 (up to W limbs), without a division: the
+    /// reduction gives x R^-1 (below R, not necessarily below n), the
+    /// product with R^2 then x mod n.
     fn rem_wide(&self, x: &[Word]) -> [Word; N] {
         let mut t = arr::<W>(x);
         let r = self.mul(&self.redc(&t), &self.rr);
@@ -527,7 +528,8 @@ impl MontAny {
         v
     }
 
-    /// x mod n for x < n R (up to 2 `len` limbs), without a division.
+    /// x mod n for x < R^2 (up to 2 `len` limbs), without a division (as
+    /// the fixed-size kernel's).
     fn rem_wide(&self, x: &[Word]) -> Vec<Word> {
         let n = self.len();
         let mut t = alloc::vec![0 as Word; 2 * n];
@@ -689,6 +691,43 @@ pub(crate) fn div_rem_words(a: &[Word], b: &[Word]) -> (Vec<Word>, Vec<Word>) {
     (q, r)
 }
 
+/// 2^e mod n for the odd n > 0 and e >= bitlen(n) - 1, by doubling from
+/// 2^(bitlen(n) - 1) with a masked subtraction (the steps depend only on
+/// n's length in bits). 0 for n = 1.
+fn pow2_mod(n: &[Word], e: usize) -> Vec<Word> {
+    let len = n.len();
+    let mut x = alloc::vec![0 as Word; len];
+    let bits = n.iter().rposition(|&w| w != 0).map_or(0, |i| {
+        i * BITS as usize + (BITS - n[i].leading_zeros()) as usize
+    });
+    if bits <= 1 {
+        return x;
+    }
+    let top = bits - 1;
+    x[top / BITS as usize] = 1 << (top % BITS as usize);
+    let mut t = alloc::vec![0 as Word; len];
+    for _ in top..e {
+        // x = 2 x mod n: 2 x < 2 n, so one subtraction at most.
+        let mut carry = 0;
+        for w in x.iter_mut() {
+            let out = *w >> (BITS - 1);
+            *w = (*w << 1) | carry;
+            carry = out;
+        }
+        let mut borrow = 0;
+        for j in 0..len {
+            (t[j], borrow) = sbb(x[j], n[j], borrow);
+        }
+        let (_, borrow) = sbb(carry, 0, borrow);
+        let take = core::hint::black_box(borrow.wrapping_sub(1));
+        for j in 0..len {
+            x[j] = (t[j] & take) | (x[j] & !take);
+        }
+    }
+    zeroize_vec(t);
+    x
+}
+
 /// Zeroises a vector of limbs and frees it.
 fn zeroize_vec(mut v: Vec<Word>) {
     v.zeroize();
@@ -795,6 +834,51 @@ impl FastModulus {
         Some(FastModulus(kernel))
     }
 
+    /// Prepares the odd `n` (`n.len()` limbs set R = 2^(w n.len())),
+    /// computing R^2 mod n itself without a division: doublings give
+    /// 2^a R mod n for a the odd part of w n.len(), which is 2^a in
+    /// Montgomery form, and k Montgomery squarings (2^k a = w n.len()) turn
+    /// it into R in Montgomery form, R^2 mod n. A few dozen doublings and
+    /// about ten squarings, where the division took as long as an
+    /// exponentiation with a small exponent. `None` if n is empty or even.
+    pub(crate) fn from_modulus(n: &[Word]) -> Option<FastModulus> {
+        let plain = FastModulus::new(n, &[])?;
+        let wn = n.len() * BITS as usize;
+        let k = wn.trailing_zeros();
+        let a = wn >> k;
+        let mut y = pow2_mod(n, a + wn);
+        for _ in 0..k {
+            y = plain.sqr(&y);
+        }
+        let m = FastModulus::new(n, &y);
+        zeroize_vec(y);
+        m
+    }
+
+    /// x^2 R^-1 mod n for x < n.
+    fn sqr(&self, x: &[Word]) -> Vec<Word> {
+        on_kernel!(self,
+            m => {
+                let mut a = arr(x);
+                let r = m.sqr(&a);
+                a.zeroize();
+                r.to_vec()
+            },
+            k => {
+                let mut t = alloc::vec![0 as Word; 2 * k.len()];
+                let mut out = alloc::vec![0 as Word; k.len()];
+                k.sqr(x, &mut t, &mut out);
+                zeroize_vec(t);
+                out
+            }
+        )
+    }
+
+    /// The stored R^2 mod n.
+    pub(crate) fn rr(&self) -> Vec<Word> {
+        on_kernel!(self, m => m.rr.to_vec(), k => k.rr.clone())
+    }
+
     /// Whether a fixed-size kernel was chosen.
     #[cfg(test)]
     pub(crate) fn is_fixed(&self) -> bool {
@@ -823,8 +907,8 @@ impl FastModulus {
         )
     }
 
-    /// x mod n for x < n R (R = 2^(w n.len()); x of at most twice the
-    /// modulus' limbs), by Montgomery reduction instead of a division;
+    /// x mod n for x of at most twice the modulus' limbs (x < R^2, R =
+    /// 2^(w n.len())), by Montgomery reduction instead of a division;
     /// constant-time in the values. Panics if x is longer.
     pub(crate) fn rem_wide(&self, x: &[Word]) -> Vec<Word> {
         on_kernel!(self,
@@ -1012,6 +1096,33 @@ mod tests {
             let (wq, wr) = wide(&a).div_rem(&crypto_bigint::NonZero::new(wide(&b)).unwrap());
             assert_eq!(wide(&q), wq, "case {case}");
             assert_eq!(wide(&r), wr, "case {case}");
+        }
+    }
+
+    /// R^2 mod n computed without a division equals the division's, for
+    /// every limb count from 1 to 66 (fixed and run-time-sized kernels),
+    /// with moduli whose top limb is full, small, or 1.
+    #[test]
+    fn rr_without_division() {
+        let mut seed = 0x4242u64;
+        for len in 1..=66usize {
+            for round in 0..3 {
+                let mut n = words(&mut seed, len);
+                match round {
+                    0 => n[len - 1] |= 1 << (BITS - 1),
+                    1 => n[len - 1] = (n[len - 1] >> 20).max(1),
+                    _ => n[len - 1] = 1,
+                }
+                n[0] |= 1;
+                if len == 1 && round == 2 {
+                    n[0] = 3;
+                }
+                let mut r2 = alloc::vec![0 as Word; 2 * len + 1];
+                r2[2 * len] = 1;
+                let (_, expect) = div_rem_words(&r2, &n);
+                let rr = FastModulus::from_modulus(&n).unwrap().rr();
+                assert_eq!(rr, expect, "{len} limbs, round {round}");
+            }
         }
     }
 

@@ -154,9 +154,8 @@ fn miller_rabin(x: &Mpi, limbs: usize, rounds: usize, rng: Rng<'_>) -> MpiResult
     let s = w.lsb();
     let r = Mpi::shr(&w, s);
     let nl = x.sig_limbs();
-    let rr = Mpi::mont_rr(x, nl)?;
-    let modulus = super::mont::FastModulus::new(&x.words()[..nl], rr.words())
-        .ok_or(MpiError::NotAcceptable)?;
+    let modulus =
+        super::mont::FastModulus::from_modulus(&x.words()[..nl]).ok_or(MpiError::NotAcceptable)?;
     let exp = &r.words()[..r.sig_limbs().max(1)];
     let exp_bits = exp.len() * LIMB_BITS;
     let k = w.bitlen();

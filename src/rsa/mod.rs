@@ -324,11 +324,7 @@ impl Modulus {
     /// Prepares the odd `m`.
     fn new(m: &Mpi) -> Option<Modulus> {
         let limbs = m.sig_limbs().max(1);
-        let rr = Mpi::mont_rr(m, limbs).ok()?;
-        let mont = FastModulus::new(
-            &m.words()[..limbs],
-            &resized(rr.magnitude(), limbs).as_words()[..limbs],
-        )?;
+        let mont = FastModulus::from_modulus(&m.words()[..limbs])?;
         let nz = NonZero::new(resized(m.magnitude(), limbs)).into_option()?;
         Some(Modulus { nz, limbs, mont })
     }
@@ -340,10 +336,16 @@ impl Modulus {
         uint_from_vec(r)
     }
 
-    /// x mod m for x < m R (R = 2^(w limbs)), by Montgomery reduction: no
-    /// division.
-    fn rem_small(&self, x: &BoxedUint) -> BoxedUint {
-        uint_from_vec(self.mont.rem_wide(x.as_words()))
+    /// x mod m, by Montgomery reduction when x fits in twice m's limbs (as
+    /// every value below N does when P and Q have the same limb count, as
+    /// generated keys do), else by division. The choice depends only on
+    /// x's limb count, which is public (N's).
+    fn reduce(&self, x: &BoxedUint) -> BoxedUint {
+        if x.nlimbs() <= 2 * self.limbs {
+            uint_from_vec(self.mont.rem_wide(x.as_words()))
+        } else {
+            self.rem(x)
+        }
     }
 
     /// a b mod m for a, b < m.
@@ -380,29 +382,6 @@ struct PrivateKey {
     q_limbs: BoxedUint,
     p_minus_1: BoxedUint,
     q_minus_1: BoxedUint,
-    /// P and Q have the same limb count, so every value below N (and Q)
-    /// is below P R and Q R: reductions modulo P and Q need no division.
-    same_size: bool,
-}
-
-impl PrivateKey {
-    /// x mod P for x < N.
-    fn rem_p(&self, x: &BoxedUint) -> BoxedUint {
-        if self.same_size {
-            self.p.rem_small(x)
-        } else {
-            self.p.rem(x)
-        }
-    }
-
-    /// x mod Q for x < N.
-    fn rem_q(&self, x: &BoxedUint) -> BoxedUint {
-        if self.same_size {
-            self.q.rem_small(x)
-        } else {
-            self.q.rem(x)
-        }
-    }
 }
 
 impl Drop for PrivateKey {
@@ -468,7 +447,6 @@ impl KeyState {
             let p = Modulus::new(&c.p).ok_or(RsaError::BadInput)?;
             let q = Modulus::new(&c.q).ok_or(RsaError::BadInput)?;
             let qp = p.rem(c.qp.magnitude());
-            let same_size = p.limbs == q.limbs;
             let q_limbs = resized(c.q.magnitude(), q.limbs);
             let p_minus_1 = resized(Mpi::sub(&c.p, &one())?.magnitude(), p.limbs);
             let q_minus_1 = resized(Mpi::sub(&c.q, &one())?.magnitude(), q.limbs);
@@ -479,7 +457,6 @@ impl KeyState {
                 q,
                 qp,
                 q_limbs,
-                same_size,
                 p_minus_1,
                 q_minus_1,
             })
@@ -563,14 +540,17 @@ impl KeyState {
             let v = prime::fill_random(self.len - 1, rng)?;
             let n = Mpi::from_uint(self.n.nz.as_ref().clone(), false);
             // vf^-1 exists unless vf shares a factor with N (never for a
-            // real key, or vf = 0).
-            let inv = match Mpi::inv_mod(&v, &n) {
+            // real key, or vf = 0). vf has fewer bytes than N, so it is
+            // below N already.
+            let inv = match Mpi::inv_odd(&v, &n) {
                 Ok(inv) => inv,
                 Err(MpiError::NotAcceptable) => continue,
                 Err(e) => return Err(e.into()),
             };
             let vf = resized(v.magnitude(), self.n.limbs);
-            let vi = self.pow_e(&resized(inv.magnitude(), self.n.limbs));
+            let mut inv = resized(inv.magnitude(), self.n.limbs);
+            let vi = self.pow_e(&inv);
+            inv.zeroize();
             return Ok(Blinding {
                 vi,
                 vf,
@@ -597,19 +577,32 @@ impl KeyState {
         // Exponent blinding: d' = d + r (p - 1).
         let (mut dp, dp_bits) = blind_exponent(&key.dp, &key.p_minus_1, rng)?;
         let (mut dq, dq_bits) = blind_exponent(&key.dq, &key.q_minus_1, rng)?;
-        let m1 = key.p.pow(&key.rem_p(&blinded), &dp, dp_bits);
-        let m2_int = key.q.pow(&key.rem_q(&blinded), &dq, dq_bits);
+        let mut rp = key.p.reduce(&blinded);
+        let mut rq = key.q.reduce(&blinded);
+        blinded.zeroize();
+        let mut m1 = key.p.pow(&rp, &dp, dp_bits);
+        let mut m2_int = key.q.pow(&rq, &dq, dq_bits);
         dp.zeroize();
         dq.zeroize();
-        blinded.zeroize();
-        // h = qp (m1 - m2) mod p; m = m2 + h q.
-        let mut diff = m1.sub_mod(&key.rem_p(&m2_int), &key.p.nz);
+        rp.zeroize();
+        rq.zeroize();
+        // h = qp (m1 - m2) mod p; m = m2 + h q. (Every intermediate is
+        // wiped: m1 or h with the blinded value would factor N.)
+        let mut m2_p = key.p.reduce(&m2_int);
+        let mut diff = m1.sub_mod(&m2_p, &key.p.nz);
+        m1.zeroize();
+        m2_p.zeroize();
         let mut h = key.p.mul(&diff, &key.qp);
-        let hq = mul_wide(h.as_words(), key.q_limbs.as_words());
         diff.zeroize();
+        let mut product = uint_from_vec(mul_wide(h.as_words(), key.q_limbs.as_words()));
         h.zeroize();
-        let hq = uint_from_vec(hq);
-        let mut m = resized(&hq, self.n.limbs + 1).wrapping_add(resized(&m2_int, self.n.limbs + 1));
+        let mut hq = resized(&product, self.n.limbs + 1);
+        product.zeroize();
+        let mut m2_wide = resized(&m2_int, self.n.limbs + 1);
+        m2_int.zeroize();
+        let mut m = hq.wrapping_add(&m2_wide);
+        hq.zeroize();
+        m2_wide.zeroize();
         let mut m_n = resized(&m, self.n.limbs);
         m.zeroize();
         // Unblind, then check against the input.
@@ -720,6 +713,33 @@ mod tests {
         assert_eq!(
             k.public(&big, &mut back),
             Err(RsaError::Mpi(MpiError::BadInput))
+        );
+    }
+
+    /// A private key whose primes do not multiply to N (here far shorter
+    /// than N, so that a value below N is longer than twice a prime's
+    /// limbs) makes the private operation fail its check with E, not
+    /// panic: the reduction modulo P falls back to division.
+    #[test]
+    fn private_with_primes_unrelated_to_n_fails_cleanly() {
+        let c = key(1024);
+        let len = c.n.bitlen().div_ceil(8);
+        let mut bad = c.clone();
+        bad.p = Mpi::from_i64(3);
+        bad.q = Mpi::from_i64(5);
+        bad.dp = one();
+        bad.dq = one();
+        bad.qp = one();
+        let k = KeyState::new(&bad, len).unwrap();
+        assert!(k.is_private());
+        let mut rng = counter_rng(6);
+        let b = k.new_blinding(&mut rng).unwrap();
+        let mut msg = vec![0u8; len];
+        msg[1] = 7;
+        let mut sig = vec![0u8; len];
+        assert_eq!(
+            k.private(&b, &mut rng, &msg, &mut sig),
+            Err(RsaError::Verify)
         );
     }
 

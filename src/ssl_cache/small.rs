@@ -103,6 +103,12 @@ impl List {
             return Ok(());
         }
         if max_entries == 0 {
+            // As the sharded cache: an expired oldest entry goes anyway.
+            if let Some(o) = self.oldest()
+                && expired_at(self.entries[o].timestamp, now, timeout)
+            {
+                self.entries.swap_remove(o);
+            }
             return Err(SetError::NoRoom);
         }
         // Everything that can fail first, so that a failed set changes
