@@ -467,8 +467,8 @@ impl MontAny {
     }
 
     /// out = a^2 R^-1 mod n (a < n, `len` limbs); `t` is scratch of 2
-    /// `len` limbs. Each cross product a[i] a[j] (i < j) once, then doubled,
-    /// plus the squares a[i]^2: about three quarters of the work of
+    /// `len` limbs. Each cross product `a[i] a[j]` (i < j) once, then doubled,
+    /// plus the squares `a[i]^2`: about three quarters of the work of
     /// [`Self::mul`], the reduction included.
     fn sqr(&self, a: &[Word], t: &mut [Word], out: &mut [Word]) {
         let n = self.len();
