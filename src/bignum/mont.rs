@@ -154,6 +154,24 @@ fn or_masked(acc: &mut [Word], x: &[Word], mask: Word) {
     }
 }
 
+/// `t` = 2 `t` + the squares `a[i]^2` at limb 2 i, for `t` of 2 `a.len()`
+/// limbs holding the cross products of a square: the result, a^2, fits,
+/// so no carry leaves the top. Shared by both kernels' squares.
+#[inline(always)]
+fn double_add_squares(t: &mut [Word], a: &[Word]) {
+    let mut shifted_out = 0;
+    let mut c = 0;
+    for (i, &ai) in a.iter().enumerate() {
+        let sq = (ai as WideWord) * (ai as WideWord);
+        let (lo, hi) = (t[2 * i], t[2 * i + 1]);
+        let d0 = (lo << 1) | shifted_out;
+        let d1 = (hi << 1) | (lo >> (BITS - 1));
+        shifted_out = hi >> (BITS - 1);
+        (t[2 * i], c) = adc(d0, sq as Word, c);
+        (t[2 * i + 1], c) = adc(d1, (sq >> BITS) as Word, c);
+    }
+}
+
 /// 1 as a limb mask of all ones when `i == idx`, else 0, without a branch.
 #[inline(always)]
 fn eq_mask(i: usize, idx: usize) -> Word {
@@ -301,19 +319,7 @@ impl<const N: usize, const W: usize> Mont<N, W> {
                 );
             }
         }
-        // t = 2 t + the squares a[i]^2 at limb 2 i. The result, a^2, fits
-        // in W limbs, so no carry leaves the top.
-        let mut shifted_out = 0;
-        let mut c = 0;
-        for i in 0..N {
-            let sq = (a[i] as WideWord) * (a[i] as WideWord);
-            let (lo, hi) = (t[2 * i], t[2 * i + 1]);
-            let d0 = (lo << 1) | shifted_out;
-            let d1 = (hi << 1) | (lo >> (BITS - 1));
-            shifted_out = hi >> (BITS - 1);
-            (t[2 * i], c) = adc(d0, sq as Word, c);
-            (t[2 * i + 1], c) = adc(d1, (sq >> BITS) as Word, c);
-        }
+        double_add_squares(&mut t, a);
         self.redc(&t)
     }
 
@@ -478,19 +484,7 @@ impl MontAny {
         for i in 0..n.saturating_sub(1) {
             t[i + n] = row_mac(&mut t[2 * i + 1..i + n], a[i], &a[i + 1..]);
         }
-        // t = 2 t + the squares a[i]^2 at limb 2 i. The result, a^2, fits
-        // in 2 n limbs, so no carry leaves the top.
-        let mut shifted_out = 0;
-        let mut c = 0;
-        for (i, &ai) in a.iter().enumerate() {
-            let sq = (ai as WideWord) * (ai as WideWord);
-            let (lo, hi) = (t[2 * i], t[2 * i + 1]);
-            let d0 = (lo << 1) | shifted_out;
-            let d1 = (hi << 1) | (lo >> (BITS - 1));
-            shifted_out = hi >> (BITS - 1);
-            (t[2 * i], c) = adc(d0, sq as Word, c);
-            (t[2 * i + 1], c) = adc(d1, (sq >> BITS) as Word, c);
-        }
+        double_add_squares(t, a);
         self.reduce(t, out);
     }
 

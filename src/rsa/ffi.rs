@@ -1002,7 +1002,7 @@ unsafe fn private_op(
                 None => key.new_blinding(rng)?,
             };
             key.private(&pair, rng, input, out)?;
-            Ok(pair.next())
+            Ok(key.next_blinding(&pair))
         })
     };
     let next = match r {

@@ -411,26 +411,12 @@ pub(crate) struct KeyState {
 pub(crate) struct Blinding {
     vi: BoxedUint,
     vf: BoxedUint,
-    /// N, to square the pair modulo.
-    n: FastModulus,
 }
 
 impl Drop for Blinding {
     fn drop(&mut self) {
         self.vi.zeroize();
         self.vf.zeroize();
-    }
-}
-
-impl Blinding {
-    /// The next pair after this one (both squared), as upstream refreshes.
-    pub(crate) fn next(&self) -> Blinding {
-        let sq = |x: &BoxedUint| uint_from_vec(self.n.mul_mod(x.as_words(), x.as_words()));
-        Blinding {
-            vi: sq(&self.vi),
-            vf: sq(&self.vf),
-            n: self.n.clone(),
-        }
     }
 }
 
@@ -551,13 +537,18 @@ impl KeyState {
             let mut inv = resized(inv.magnitude(), self.n.limbs);
             let vi = self.pow_e(&inv);
             inv.zeroize();
-            return Ok(Blinding {
-                vi,
-                vf,
-                n: self.n.mont.clone(),
-            });
+            return Ok(Blinding { vi, vf });
         }
         Err(RsaError::Mpi(MpiError::NotAcceptable))
+    }
+
+    /// The pair after `b` (this key's, both squared), as upstream
+    /// refreshes.
+    pub(crate) fn next_blinding(&self, b: &Blinding) -> Blinding {
+        Blinding {
+            vi: self.n.mul(&b.vi, &b.vi),
+            vf: self.n.mul(&b.vf, &b.vf),
+        }
     }
 
     /// input^D mod N with CRT, base blinding by `blinding`, exponent
@@ -705,7 +696,8 @@ mod tests {
         k.public(&sig, &mut back).unwrap();
         assert_eq!(back, msg);
         // The next blinding pair works too.
-        k.private(&b.next(), &mut rng, &msg, &mut sig).unwrap();
+        k.private(&k.next_blinding(&b), &mut rng, &msg, &mut sig)
+            .unwrap();
         k.public(&sig, &mut back).unwrap();
         assert_eq!(back, msg);
         // Input >= N.

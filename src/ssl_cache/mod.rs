@@ -70,6 +70,18 @@ pub(crate) enum CacheError {
     Lock(c_int),
 }
 
+/// Releases a cache lock: `MBEDTLS_ERR_THREADING_MUTEX_ERROR` if the
+/// mutex fails to unlock, as upstream reports it.
+#[cfg(not(loom))]
+fn unlock<T>(g: crate::threading::hooklock::HookGuard<'_, T>) -> Result<(), CacheError> {
+    match g.unlock() {
+        0 => Ok(()),
+        _ => Err(CacheError::Lock(
+            crate::abi::threading::MBEDTLS_ERR_THREADING_MUTEX_ERROR,
+        )),
+    }
+}
+
 /// Whether an entry stored at `timestamp` has expired at `now` (a timeout
 /// of 0 never expires).
 fn expired_at(timestamp: i64, now: i64, timeout: i32) -> bool {

@@ -6,8 +6,7 @@ use alloc::vec::Vec;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
 use super::index::{Index, hash_id};
-use super::{CacheError, SetError};
-use crate::abi::threading::MBEDTLS_ERR_THREADING_MUTEX_ERROR;
+use super::{CacheError, SetError, unlock};
 use crate::threading::hooklock::{HookGuard, HookLocked};
 
 /// Shards of a big cache.
@@ -107,13 +106,6 @@ pub(crate) struct Cache {
     key: (u64, u64),
     shards: Box<[Shard]>,
     count: AtomicUsize,
-}
-
-fn unlock(g: HookGuard<'_, Index>) -> Result<(), CacheError> {
-    match g.unlock() {
-        0 => Ok(()),
-        _ => Err(CacheError::Lock(MBEDTLS_ERR_THREADING_MUTEX_ERROR)),
-    }
 }
 
 impl Cache {

@@ -16,8 +16,7 @@ use alloc::vec::Vec;
 
 use zeroize::{Zeroize, Zeroizing};
 
-use super::{CacheError, MAX_ID, SetError, expired_at};
-use crate::abi::threading::MBEDTLS_ERR_THREADING_MUTEX_ERROR;
+use super::{CacheError, MAX_ID, SetError, expired_at, unlock};
 use crate::threading::hooklock::{HookGuard, HookLocked};
 
 /// One stored session.
@@ -53,13 +52,6 @@ struct List {
 /// A cache: the list behind one mutex.
 pub(crate) struct Cache {
     list: HookLocked<List>,
-}
-
-fn unlock(g: HookGuard<'_, List>) -> Result<(), CacheError> {
-    match g.unlock() {
-        0 => Ok(()),
-        _ => Err(CacheError::Lock(MBEDTLS_ERR_THREADING_MUTEX_ERROR)),
-    }
 }
 
 /// A copy of `data` on the heap.
