@@ -30,6 +30,7 @@ pub(crate) use sha1::Sha1;
 pub(crate) use sha1_compact::Sha1Compact as Sha1;
 use sha2::digest::{Digest, FixedOutputReset};
 use sha2::{Sha224, Sha256, Sha384, Sha512};
+use zeroize::Zeroize;
 
 /// The algorithms this build provides, with upstream's `mbedtls_md_type_t`
 /// values.
@@ -49,6 +50,14 @@ pub(crate) enum MdType {
 }
 
 impl MdType {
+    /// The hash's block size in bytes (HMAC pads keys to it).
+    pub(crate) fn block_size(self) -> usize {
+        match self {
+            MdType::Sha1 | MdType::Sha224 | MdType::Sha256 => 64,
+            MdType::Sha384 | MdType::Sha512 => 128,
+        }
+    }
+
     /// This algorithm's descriptor.
     pub(crate) fn info(self) -> &'static MdInfo {
         match self {
@@ -266,13 +275,26 @@ impl HmacState {
         fn k<M: KeyInit>(key: &[u8]) -> M {
             M::new_from_slice(key).expect("HMAC accepts keys of any length")
         }
-        match ty {
+        // A key longer than the hash's block is replaced by its digest
+        // (RFC 2104). Doing that here, through the shared `Hasher`, leaves
+        // the `hmac` crate only keys that fit a block, so its own
+        // long-key path (a whole digest per algorithm) is compiled out.
+        let mut short = [0u8; MAX_SIZE];
+        let key = if key.len() > ty.block_size() {
+            Hasher::digest(ty, key, &mut short);
+            &short[..ty.info().size]
+        } else {
+            key
+        };
+        let mac = match ty {
             MdType::Sha1 => HmacState::Sha1(k(key)),
             MdType::Sha224 => HmacState::Sha224(k(key)),
             MdType::Sha256 => HmacState::Sha256(k(key)),
             MdType::Sha384 => HmacState::Sha384(k(key)),
             MdType::Sha512 => HmacState::Sha512(k(key)),
-        }
+        };
+        short.zeroize();
+        mac
     }
 
     /// The algorithm.

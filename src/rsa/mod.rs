@@ -234,7 +234,8 @@ impl Components {
 /// DE - 1, for small primes k, gcd(k^(T 2^i) - 1, N) for i up to the
 /// order of 2 in DE - 1 finds a factor.
 pub(crate) fn deduce_primes(n: &Mpi, e: &Mpi, d: &Mpi) -> Result<(Mpi, Mpi), MpiError> {
-    const BASES: [i64; 54] = [
+    // u8: all below 256, a byte each in flash.
+    const BASES: [u8; 54] = [
         2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89,
         97, 101, 103, 107, 109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167, 173, 179, 181,
         191, 193, 197, 199, 211, 223, 227, 229, 233, 239, 241, 251,
@@ -255,7 +256,7 @@ pub(crate) fn deduce_primes(n: &Mpi, e: &Mpi, d: &Mpi) -> Result<(Mpi, Mpi), Mpi
     let t = Mpi::shr(&t, order);
     let start = usize::from(n.words()[0] % 8 == 1);
     for &base in &BASES[start..] {
-        let k = Mpi::from_i64(base);
+        let k = Mpi::from_i64(i64::from(base));
         if !Mpi::gcd(&k, n)?.cmp_signed(&one()).is_eq() {
             continue;
         }
