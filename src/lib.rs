@@ -22,6 +22,11 @@
 extern crate alloc;
 
 pub mod abi;
+#[cfg(all(
+    any(mbedcrypto_aes_batches_only, test),
+    any(mbedtls_ctr_drbg_c, mbedtls_ssl_ticket_c)
+))]
+mod aes_batch;
 #[cfg(mbedtls_bignum_c)]
 mod bignum;
 #[cfg(mbedtls_ctr_drbg_c)]

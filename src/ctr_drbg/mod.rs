@@ -20,7 +20,9 @@
 pub(crate) mod ffi;
 
 use aes::cipher::array::Array;
-use aes::cipher::{BlockCipherEncrypt, KeyInit};
+#[cfg(any(not(mbedcrypto_aes_batches_only), test))]
+use aes::cipher::BlockCipherEncrypt;
+use aes::cipher::KeyInit;
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::abi::ctr_drbg as abi;
@@ -111,7 +113,16 @@ fn ctr_blocks(cipher: &Cipher, v: &[u8; BLOCK], blocks: &mut [[u8; BLOCK]]) {
     for (i, b) in blocks.iter_mut().enumerate() {
         *b = start.wrapping_add(i as u128 + 1).to_be_bytes();
     }
+    encrypt_blocks(cipher, blocks);
+}
+
+/// Encrypts blocks in place (in firmware builds through the cipher's batch
+/// path only, see `crate::aes_batch`).
+fn encrypt_blocks(cipher: &Cipher, blocks: &mut [[u8; BLOCK]]) {
+    #[cfg(not(mbedcrypto_aes_batches_only))]
     cipher.encrypt_blocks(Array::cast_slice_from_core_mut(blocks));
+    #[cfg(mbedcrypto_aes_batches_only)]
+    crate::aes_batch::encrypt(cipher, blocks);
 }
 
 /// The derivation function of SP 800-90A (Block_Cipher_df), reducing
@@ -144,7 +155,7 @@ pub(crate) fn block_cipher_df(out: &mut [u8; SEEDLEN], data: &[u8]) -> Result<()
             for (c, x) in chain.iter_mut().zip(chunk) {
                 *c ^= x;
             }
-            bcc.encrypt_block(Array::cast_from_core_mut(&mut chain));
+            encrypt_blocks(&bcc, core::slice::from_mut(&mut *chain));
         }
         t.copy_from_slice(&*chain);
     }
@@ -154,7 +165,7 @@ pub(crate) fn block_cipher_df(out: &mut [u8; SEEDLEN], data: &[u8]) -> Result<()
     let mut x = Zeroizing::new([0u8; BLOCK]);
     x.copy_from_slice(&tmp[KEYSIZE..]);
     for o in out.chunks_exact_mut(BLOCK) {
-        cipher.encrypt_block(Array::cast_from_core_mut(&mut x));
+        encrypt_blocks(&cipher, core::slice::from_mut(&mut *x));
         o.copy_from_slice(&*x);
     }
     Ok(())

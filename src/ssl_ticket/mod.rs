@@ -45,9 +45,9 @@ pub(crate) const MAX_KEY: usize = 32;
 /// parallel path is still used.
 #[derive(Clone)]
 enum AnyAes {
-    A128(aes::Aes128),
-    A192(aes::Aes192),
-    A256(aes::Aes256),
+    A128(aes::Aes128Enc),
+    A192(aes::Aes192Enc),
+    A256(aes::Aes256Enc),
 }
 
 impl BlockSizeUser for AnyAes {
@@ -57,6 +57,19 @@ impl BlockSizeUser for AnyAes {
 impl BlockCipherEncrypt for AnyAes {
     fn encrypt_with_backend(&self, f: impl BlockCipherEncClosure<BlockSize = U16>) {
         f.call(&AnyAesBackend(self))
+    }
+}
+
+#[cfg(mbedcrypto_aes_batches_only)]
+impl AnyAes {
+    /// Encrypts blocks in place through the key size's batch path only
+    /// (see `crate::aes_batch`).
+    fn encrypt_in_batches(&self, blocks: &mut [[u8; 16]]) {
+        match self {
+            AnyAes::A128(c) => crate::aes_batch::encrypt(c, blocks),
+            AnyAes::A192(c) => crate::aes_batch::encrypt(c, blocks),
+            AnyAes::A256(c) => crate::aes_batch::encrypt(c, blocks),
+        }
     }
 }
 
@@ -74,6 +87,15 @@ impl ParBlocksSizeUser for AnyAesBackend<'_> {
 }
 
 impl BlockCipherEncBackend for AnyAesBackend<'_> {
+    #[cfg(mbedcrypto_aes_batches_only)]
+    fn encrypt_block(&self, mut block: InOut<'_, '_, aes::Block>) {
+        let mut b: [u8; 16] = (*block.get_in()).into();
+        self.0.encrypt_in_batches(core::slice::from_mut(&mut b));
+        *block.get_out() = b.into();
+        zeroize::Zeroize::zeroize(&mut b);
+    }
+
+    #[cfg(not(mbedcrypto_aes_batches_only))]
     fn encrypt_block(&self, block: InOut<'_, '_, aes::Block>) {
         match self.0 {
             AnyAes::A128(c) => c.encrypt_block_inout(block),
@@ -82,6 +104,20 @@ impl BlockCipherEncBackend for AnyAesBackend<'_> {
         }
     }
 
+    #[cfg(mbedcrypto_aes_batches_only)]
+    fn encrypt_par_blocks(&self, mut blocks: InOut<'_, '_, ParBlocks<Self>>) {
+        let mut b = [[0u8; 16]; 8];
+        for (d, s) in b.iter_mut().zip(blocks.get_in().iter()) {
+            d.copy_from_slice(s);
+        }
+        self.0.encrypt_in_batches(&mut b);
+        for (d, s) in blocks.get_out().iter_mut().zip(b.iter()) {
+            d.copy_from_slice(s);
+        }
+        zeroize::Zeroize::zeroize(&mut b);
+    }
+
+    #[cfg(not(mbedcrypto_aes_batches_only))]
     fn encrypt_par_blocks(&self, blocks: InOut<'_, '_, ParBlocks<Self>>) {
         let blocks = blocks.into_buf();
         match self.0 {
@@ -136,9 +172,15 @@ impl Cipher {
     fn new(kind: Kind, key: &[u8]) -> Cipher {
         let key = &key[..kind.key_len()];
         let aes = match kind {
-            Kind::Aes128Gcm => AnyAes::A128(aes::Aes128::new_from_slice(key).expect("16-byte key")),
-            Kind::Aes192Gcm => AnyAes::A192(aes::Aes192::new_from_slice(key).expect("24-byte key")),
-            Kind::Aes256Gcm => AnyAes::A256(aes::Aes256::new_from_slice(key).expect("32-byte key")),
+            Kind::Aes128Gcm => {
+                AnyAes::A128(aes::Aes128Enc::new_from_slice(key).expect("16-byte key"))
+            }
+            Kind::Aes192Gcm => {
+                AnyAes::A192(aes::Aes192Enc::new_from_slice(key).expect("24-byte key"))
+            }
+            Kind::Aes256Gcm => {
+                AnyAes::A256(aes::Aes256Enc::new_from_slice(key).expect("32-byte key"))
+            }
             Kind::ChaCha20Poly1305 => {
                 return Cipher::ChaCha(
                     chacha20poly1305::ChaCha20Poly1305::new_from_slice(key).expect("32-byte key"),
