@@ -30,6 +30,25 @@
  */
 #define MBEDTLS_SSL_CACHE_DEFAULT_MAX_ENTRIES 50
 
+#if !defined(MBEDTLS_NO_PLATFORM_ENTROPY)
+/**
+ * Words of a cache's join counters (`guard_joined`): in hosted builds 8
+ * counters 64 bytes apart, so that threads on different cores count
+ * themselves in on different cache lines.
+ */
+#define MBEDCRYPTO_SSL_CACHE_JOIN_WORDS 128
+#endif
+
+#if defined(MBEDTLS_NO_PLATFORM_ENTROPY)
+/**
+ * Words of a cache's join counters (`guard_joined`): one counter in
+ * builds without an operating system (`MBEDTLS_NO_PLATFORM_ENTROPY`, the
+ * firmware configuration), whose cores are few and share no cache lines
+ * worth spreading over.
+ */
+#define MBEDCRYPTO_SSL_CACHE_JOIN_WORDS 1
+#endif
+
 /**
  * A session cache. `chain` points to the library's hash index (NULL until
  * the first set), not to a list of entries as upstream's does.
@@ -62,11 +81,11 @@ typedef struct mbedtls_ssl_cache_context {
      */
     uint32_t MBEDTLS_PRIVATE(guard_holder);
     /**
-     * Counters of the operations in flight, 8 of them 64 bytes apart so
-     * that threads count themselves in on different cache lines (ours;
-     * get, set and remove lock one shard of the index, not the mutex).
+     * Counters of the operations in flight (ours; get, set and remove
+     * lock one shard of the index, not the mutex): see
+     * `MBEDCRYPTO_SSL_CACHE_JOIN_WORDS`.
      */
-    uint32_t MBEDTLS_PRIVATE(guard_joined)[128];
+    uint32_t MBEDTLS_PRIVATE(guard_joined)[MBEDCRYPTO_SSL_CACHE_JOIN_WORDS];
 } mbedtls_ssl_cache_context;
 
 #ifdef __cplusplus

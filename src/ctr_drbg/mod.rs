@@ -19,10 +19,10 @@
 #[cfg(not(loom))]
 pub(crate) mod ffi;
 
-use aes::cipher::array::Array;
 #[cfg(any(not(mbedcrypto_aes_batches_only), test))]
 use aes::cipher::BlockCipherEncrypt;
 use aes::cipher::KeyInit;
+use aes::cipher::array::Array;
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::abi::ctr_drbg as abi;

@@ -19,8 +19,8 @@ use crate::abi::ssl::{
     MBEDTLS_ERR_SSL_CACHE_ENTRY_NOT_FOUND, MBEDTLS_ERR_SSL_INTERNAL_ERROR, mbedtls_ssl_session,
 };
 use crate::abi::ssl_cache::{
-    MBEDTLS_SSL_CACHE_DEFAULT_MAX_ENTRIES, MBEDTLS_SSL_CACHE_DEFAULT_TIMEOUT,
-    mbedtls_ssl_cache_context,
+    MBEDCRYPTO_SSL_CACHE_JOIN_WORDS, MBEDTLS_SSL_CACHE_DEFAULT_MAX_ENTRIES,
+    MBEDTLS_SSL_CACHE_DEFAULT_TIMEOUT, mbedtls_ssl_cache_context,
 };
 use crate::abi::threading::MBEDTLS_ERR_THREADING_MUTEX_ERROR;
 use crate::ffi::{boundary, try_slice};
@@ -91,11 +91,13 @@ fn hash_key(cache: *const mbedtls_ssl_cache_context) -> (u64, u64) {
 ///
 /// `cache` is non-NULL and points to a cache that stays allocated for `'a`.
 unsafe fn stripes<'a>(cache: *mut mbedtls_ssl_cache_context) -> Stripes<'a> {
-    const _: () = assert!(STRIPES * STRIPE_WORDS == 128);
-    // SAFETY: `guard_joined` is 128 aligned u32s for 'a (caller), and
-    // AtomicU32 has u32's size and alignment; after init every access to
-    // them is atomic.
-    let words = unsafe { &*(&raw mut (*cache).guard_joined).cast::<[AtomicU32; 128]>() };
+    const _: () = assert!(STRIPES * STRIPE_WORDS == MBEDCRYPTO_SSL_CACHE_JOIN_WORDS);
+    // SAFETY: `guard_joined` is MBEDCRYPTO_SSL_CACHE_JOIN_WORDS aligned
+    // u32s for 'a (caller), and AtomicU32 has u32's size and alignment;
+    // after init every access to them is atomic.
+    let words = unsafe {
+        &*(&raw mut (*cache).guard_joined).cast::<[AtomicU32; MBEDCRYPTO_SSL_CACHE_JOIN_WORDS]>()
+    };
     Stripes::new(words)
 }
 

@@ -422,9 +422,18 @@ impl<'a> CtxLock<'a> {
 pub(crate) struct Stripes<'a>(&'a [AtomicU32]);
 
 /// Number of join counters of a context.
+#[cfg(not(mbedtls_no_platform_entropy))]
 pub(crate) const STRIPES: usize = 8;
 /// Words from one join counter to the next (64 bytes).
+#[cfg(not(mbedtls_no_platform_entropy))]
 pub(crate) const STRIPE_WORDS: usize = 16;
+/// Number of join counters of a context (one in builds without an
+/// operating system, see `MBEDCRYPTO_SSL_CACHE_JOIN_WORDS`).
+#[cfg(mbedtls_no_platform_entropy)]
+pub(crate) const STRIPES: usize = 1;
+/// Words from one join counter to the next.
+#[cfg(mbedtls_no_platform_entropy)]
+pub(crate) const STRIPE_WORDS: usize = 1;
 
 impl<'a> Stripes<'a> {
     /// The counters over `words` (`STRIPES * STRIPE_WORDS` of them).
@@ -433,7 +442,14 @@ impl<'a> Stripes<'a> {
     }
 
     fn pick(&self, thread: u32) -> &'a AtomicU32 {
-        &self.0[(thread as usize % STRIPES) * STRIPE_WORDS]
+        #[cfg(not(mbedtls_no_platform_entropy))]
+        let stripe = thread as usize % STRIPES;
+        #[cfg(mbedtls_no_platform_entropy)]
+        let stripe = {
+            let _ = thread;
+            0
+        };
+        &self.0[stripe * STRIPE_WORDS]
     }
 
     fn all_parted(&self) -> bool {
