@@ -386,6 +386,63 @@ static int fw_rng(void *p, unsigned char *out, size_t len)
     return mbedtls_hardware_poll(NULL, out, len, &olen);
 }
 
+/* An RNG that counts: byte k of the stream is k (mod 256), from 0 at each
+ * reset, so that ticket keys, key names and IVs are known. */
+static unsigned fw_count_next;
+
+static int fw_counting_rng(void *p, unsigned char *out, size_t len)
+{
+    (void) p;
+    for (size_t i = 0; i < len; i++) {
+        out[i] = (unsigned char) fw_count_next++;
+    }
+    return 0;
+}
+
+/* Writes a ticket for `s` (whose serialized form is `n` bytes) with each
+ * AEAD, keys and IV from the counting RNG, and compares the ticket's
+ * SHA-256 with the known answer. The answers were computed independently
+ * (Python's `cryptography`: AESGCM and ChaCha20Poly1305 of the session
+ * bytes, with the key name, IV and length as additional data): setup draws
+ * a name (4 bytes) and a key (32 bytes, the first 16/24/32 used) for each
+ * of its two keys, then the write draws the IV, so the active key is
+ * bytes 4..35 of the stream and the IV bytes 72..83. This checks the
+ * firmware build's AES (its batch-only path) and GCM byte for byte. */
+static void fw_ticket_known_answers(mbedtls_ssl_session *s, size_t n)
+{
+    static const struct {
+        mbedtls_cipher_type_t cipher;
+        unsigned char sha256[32];
+    } kat[] = {
+        { MBEDTLS_CIPHER_AES_128_GCM,
+          { 0x3d, 0xd7, 0x11, 0xea, 0x68, 0x4c, 0xcf, 0x11, 0xaf, 0x7b, 0xb9, 0xe0, 0xef, 0xa8, 0x52, 0x57,
+            0xea, 0xed, 0x3a, 0x76, 0x07, 0xe3, 0xea, 0xe7, 0xe8, 0xc6, 0x54, 0x09, 0x12, 0x7d, 0xb9, 0x25 } },
+        { MBEDTLS_CIPHER_AES_192_GCM,
+          { 0x54, 0xf4, 0xde, 0x04, 0x9f, 0x1d, 0xba, 0x08, 0x4d, 0x72, 0x48, 0x50, 0xbb, 0x9e, 0xef, 0x56,
+            0x81, 0x86, 0x20, 0x06, 0xa6, 0x55, 0xcb, 0x07, 0xd1, 0x8a, 0x78, 0x9a, 0xd4, 0x0a, 0x9a, 0xb1 } },
+        { MBEDTLS_CIPHER_AES_256_GCM,
+          { 0xe4, 0xe6, 0xf7, 0xdf, 0xe3, 0xf4, 0x8f, 0x85, 0xe6, 0xea, 0xaf, 0xaa, 0xef, 0xa5, 0xc5, 0x4b,
+            0xc0, 0x52, 0x3c, 0x08, 0x04, 0xa4, 0xa8, 0xc8, 0xbe, 0xeb, 0x43, 0x3d, 0x17, 0x67, 0xce, 0xf4 } },
+        { MBEDTLS_CIPHER_CHACHA20_POLY1305,
+          { 0x85, 0x1e, 0xbc, 0x91, 0x75, 0xfe, 0xb7, 0x97, 0x77, 0x89, 0x53, 0x97, 0x2d, 0x36, 0x4d, 0xa2,
+            0xa3, 0xe5, 0x95, 0xb2, 0x03, 0xa2, 0x4a, 0x09, 0x9c, 0xc1, 0xe0, 0xaa, 0x32, 0x1e, 0x99, 0xb2 } },
+    };
+    for (size_t i = 0; i < sizeof(kat) / sizeof(kat[0]); i++) {
+        mbedtls_ssl_ticket_context tk;
+        unsigned char ticket[160], digest[32];
+        size_t tlen = 0;
+        uint32_t life = 0;
+        fw_count_next = 0;
+        mbedtls_ssl_ticket_init(&tk);
+        CHECK_EQ(mbedtls_ssl_ticket_setup(&tk, fw_counting_rng, NULL, kat[i].cipher, 3600), 0);
+        CHECK_EQ(mbedtls_ssl_ticket_write(&tk, s, ticket, ticket + sizeof(ticket), &tlen, &life), 0);
+        CHECK_EQ(tlen, 34 + n);
+        CHECK_EQ(mbedtls_sha256(ticket, tlen, digest, 0), 0);
+        CHECK(memcmp(digest, kat[i].sha256, 32) == 0);
+        mbedtls_ssl_ticket_free(&tk);
+    }
+}
+
 void fw_test_stores(void)
 {
     /* A TLS 1.2 client session in the serialized form of a build without
@@ -436,6 +493,7 @@ void fw_test_stores(void)
     ticket[20] ^= 1;
     CHECK_EQ(mbedtls_ssl_ticket_parse(&tk, &back, ticket, tlen), MBEDTLS_ERR_SSL_INVALID_MAC);
     mbedtls_ssl_ticket_free(&tk);
+    fw_ticket_known_answers(&s, n);
 
     memset(id, 0, sizeof(id));                   /* evicted: 50 entries at most */
     CHECK_EQ(mbedtls_ssl_cache_get(&cache, id, sizeof(id), &back),

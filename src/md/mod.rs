@@ -271,30 +271,39 @@ impl HmacState {
     /// An HMAC of algorithm `ty` keyed with `key` (any length: longer keys
     /// are hashed first, as RFC 2104 says).
     pub(crate) fn new(ty: MdType, key: &[u8]) -> HmacState {
-        // new_from_slice accepts every key length for HMAC.
-        fn k<M: KeyInit>(key: &[u8]) -> M {
-            M::new_from_slice(key).expect("HMAC accepts keys of any length")
-        }
         // A key longer than the hash's block is replaced by its digest
         // (RFC 2104). Doing that here, through the shared `Hasher`, leaves
         // the `hmac` crate only keys that fit a block, so its own
         // long-key path (a whole digest per algorithm) is compiled out.
-        let mut short = [0u8; MAX_SIZE];
-        let key = if key.len() > ty.block_size() {
+        if key.len() > ty.block_size() {
+            let mut short = [0u8; MAX_SIZE];
             Hasher::digest(ty, key, &mut short);
-            &short[..ty.info().size]
+            let mac = Self::with_short_key(ty, &short[..ty.info().size]);
+            short.zeroize();
+            mac
         } else {
-            key
-        };
-        let mac = match ty {
-            MdType::Sha1 => HmacState::Sha1(k(key)),
-            MdType::Sha224 => HmacState::Sha224(k(key)),
-            MdType::Sha256 => HmacState::Sha256(k(key)),
-            MdType::Sha384 => HmacState::Sha384(k(key)),
-            MdType::Sha512 => HmacState::Sha512(k(key)),
-        };
-        short.zeroize();
-        mac
+            Self::with_short_key(ty, key)
+        }
+    }
+
+    /// [`Self::new`] for a key of at most one block.
+    #[inline(never)]
+    fn with_short_key(ty: MdType, key: &[u8]) -> HmacState {
+        // new_from_slice accepts every key length for HMAC. The key is at
+        // most a block long (caller); saying so with `min` lets the
+        // compiler drop the crate's long-key path.
+        fn k<M: KeyInit>(key: &[u8], block: usize) -> M {
+            M::new_from_slice(&key[..key.len().min(block)])
+                .expect("HMAC accepts keys of any length")
+        }
+        let b = ty.block_size();
+        match ty {
+            MdType::Sha1 => HmacState::Sha1(k(key, b)),
+            MdType::Sha224 => HmacState::Sha224(k(key, b)),
+            MdType::Sha256 => HmacState::Sha256(k(key, b)),
+            MdType::Sha384 => HmacState::Sha384(k(key, b)),
+            MdType::Sha512 => HmacState::Sha512(k(key, b)),
+        }
     }
 
     /// The algorithm.

@@ -80,10 +80,13 @@ impl BlockSizeUser for AnyAesBackend<'_> {
     type BlockSize = U16;
 }
 
+/// Blocks of one GCM batch for [`AnyAes`]: eight, the widest batch of the
+/// hosted backends (AES-NI); the key size's own cipher splits a batch as
+/// its backend prefers.
+type AnyParBlocks = aes::cipher::consts::U8;
+
 impl ParBlocksSizeUser for AnyAesBackend<'_> {
-    /// Eight: the widest batch of the hosted backends (AES-NI); the
-    /// key size's own cipher splits a batch as its backend prefers.
-    type ParBlocksSize = aes::cipher::consts::U8;
+    type ParBlocksSize = AnyParBlocks;
 }
 
 impl BlockCipherEncBackend for AnyAesBackend<'_> {
@@ -106,7 +109,7 @@ impl BlockCipherEncBackend for AnyAesBackend<'_> {
 
     #[cfg(mbedcrypto_aes_batches_only)]
     fn encrypt_par_blocks(&self, mut blocks: InOut<'_, '_, ParBlocks<Self>>) {
-        let mut b = [[0u8; 16]; 8];
+        let mut b = [[0u8; 16]; <AnyParBlocks as aes::cipher::typenum::Unsigned>::USIZE];
         for (d, s) in b.iter_mut().zip(blocks.get_in().iter()) {
             d.copy_from_slice(s);
         }

@@ -369,8 +369,9 @@ impl<'a> CtxLock<'a> {
     }
 
     /// Counts the calling thread in without locking the mutex, on one of
-    /// `stripes` (picked by thread, so two threads rarely share a cache
-    /// line), while they are open ([`Self::start_striped`]). A free given
+    /// `stripes` (picked by thread, so that in hosted builds two threads
+    /// rarely share a cache line; builds without an OS have one), while
+    /// they are open ([`Self::start_striped`]). A free given
     /// the same stripes ([`Self::retire_striped`]) closes them and waits
     /// until the returned guard drops. For contexts whose operations lock
     /// finer-grained mutexes of their own.
@@ -416,8 +417,9 @@ impl<'a> CtxLock<'a> {
 }
 
 /// Counters of callers that joined a context without its mutex
-/// ([`CtxLock::join`]): [`STRIPES`] counters [`STRIPE_WORDS`] words apart,
-/// so each has a cache line of its own, over a context's array of
+/// ([`CtxLock::join`]): [`STRIPES`] counters [`STRIPE_WORDS`] words apart
+/// (in hosted builds each on a cache line of its own; one counter in
+/// builds without an OS), over a context's array of
 /// `STRIPES * STRIPE_WORDS` words.
 pub(crate) struct Stripes<'a>(&'a [AtomicU32]);
 
