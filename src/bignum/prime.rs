@@ -177,14 +177,19 @@ fn miller_rabin(x: &Mpi, limbs: usize, rounds: usize, rng: Rng<'_>) -> MpiResult
                 break a;
             }
         };
-        let mut y = modulus.pow(a.words(), exp, exp_bits);
+        // Powers of `a` modulo a candidate that may become a secret prime:
+        // wiped when replaced and when dropped (`v` is an Mpi, which
+        // wipes itself).
+        let mut y = zeroize::Zeroizing::new(modulus.pow(a.words(), exp, exp_bits));
         let mut v = Mpi::from_words(&y, false);
         if v.cmp_abs(&w).is_eq() || v.cmp_abs(&one).is_eq() {
             continue;
         }
         let mut j = 1;
         while j < s && !v.cmp_abs(&w).is_eq() {
-            y = modulus.mul_mod(&y, &y);
+            let next = modulus.mul_mod(&y, &y);
+            y.zeroize();
+            *y = next;
             v = Mpi::from_words(&y, false);
             if v.cmp_abs(&one).is_eq() {
                 break;
