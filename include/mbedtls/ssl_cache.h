@@ -19,6 +19,18 @@
 #include "mbedtls/threading.h"
 #endif
 
+/*
+ * The cache context's size follows MBEDTLS_NO_PLATFORM_ENTROPY
+ * (MBEDCRYPTO_SSL_CACHE_JOIN_WORDS below), which the library's own
+ * configuration defines exactly when it is built without an operating
+ * system; those builds never define MBEDTLS_FS_IO. A program that adds
+ * the macro to a hosted configuration would see a smaller context than
+ * the library writes, so that is refused here.
+ */
+#if defined(MBEDTLS_NO_PLATFORM_ENTROPY) && defined(MBEDTLS_FS_IO)
+#error "MBEDTLS_NO_PLATFORM_ENTROPY is set by the library's configuration for builds without std only; use the mbedtls_config.h that came with the library"
+#endif
+
 
 /**
  * Default lifetime of a cached session, in seconds.
