@@ -3,16 +3,21 @@
 //!
 //! This file is the safe core. [`Mpi`] is a sign and a magnitude; it knows
 //! nothing of the C struct, whose limbs `ffi.rs` copies in and out. The
-//! arithmetic is the crate's (carry chains, multiplication, division,
-//! Montgomery exponentiation, the safegcd inverse); what is ours is
-//! upstream's sign conventions, error codes, limits and text formats, and
-//! the prime search of [`prime`].
+//! limb arithmetic is split three ways: carry chains and division by one
+//! limb are crypto-bigint's; products, long division and Montgomery
+//! exponentiation are [`mont`]'s; gcd and inverse are crypto-bigint's
+//! safegcd in hosted builds and the smaller `bingcd` in firmware builds
+//! (`--cfg mbedcrypto_compact_gcd`). What is ours on top is upstream's
+//! sign conventions, error codes, limits and text formats, and the prime
+//! search of [`prime`].
 //!
 //! Variable-time shortcuts (trimming, comparisons) are used on values whose
-//! size is public anyway. Secret-dependent work goes through the crate's
-//! constant-time operations: the exponentiation is constant-time in the
-//! exponent's value for a given exponent length.
+//! size is public anyway. Secret-dependent work is constant-time in the
+//! values for given lengths: the exponentiation in the exponent's value
+//! for a given exponent length, gcd and inverse in their operands.
 
+#[cfg(any(mbedcrypto_compact_gcd, test))]
+mod bingcd;
 #[cfg(not(loom))]
 pub(crate) mod ffi;
 pub(crate) mod mont;
@@ -21,7 +26,9 @@ pub(crate) mod prime;
 use alloc::vec::Vec;
 use core::cmp::Ordering;
 
-use crypto_bigint::{BoxedUint, Gcd, Limb, NonZero, Odd, Word};
+use crypto_bigint::{BoxedUint, Limb, NonZero, Word};
+#[cfg(any(not(mbedcrypto_compact_gcd), test))]
+use crypto_bigint::{Gcd, Odd};
 use zeroize::Zeroize;
 
 /// Bits per limb.
@@ -218,6 +225,14 @@ impl Mpi {
     /// Whether the magnitude is odd.
     pub(crate) fn is_odd(&self) -> bool {
         self.get_bit(0)
+    }
+
+    /// The magnitude's low `n` limbs, zero-extended to `n`; wiped when
+    /// dropped.
+    #[cfg(any(mbedcrypto_compact_gcd, test))]
+    fn padded_words(&self, n: usize) -> zeroize::Zeroizing<Vec<Word>> {
+        let w = self.words();
+        zeroize::Zeroizing::new((0..n).map(|i| w.get(i).copied().unwrap_or(0)).collect())
     }
 
     /// The absolute value.
@@ -482,8 +497,27 @@ impl Mpi {
             return Ok(a.abs());
         }
         let n = a.sig_limbs().max(b.sig_limbs());
-        let g = resized(&a.mag, n).gcd(&resized(&b.mag, n));
-        Ok(Mpi::from_uint(g, false))
+        #[cfg(not(mbedcrypto_compact_gcd))]
+        return Ok(Mpi::gcd_safegcd(a, b, n));
+        #[cfg(mbedcrypto_compact_gcd)]
+        return Ok(Mpi::gcd_binary(a, b, n));
+    }
+
+    /// gcd(|a|, |b|) of nonzero values of at most `n` limbs, by
+    /// crypto-bigint's safegcd.
+    #[cfg(any(not(mbedcrypto_compact_gcd), test))]
+    fn gcd_safegcd(a: &Mpi, b: &Mpi, n: usize) -> Mpi {
+        Mpi::from_uint(resized(&a.mag, n).gcd(&resized(&b.mag, n)), false)
+    }
+
+    /// gcd(|a|, |b|) of nonzero values of at most `n` limbs, by the
+    /// compact binary method of firmware builds.
+    #[cfg(any(mbedcrypto_compact_gcd, test))]
+    fn gcd_binary(a: &Mpi, b: &Mpi, n: usize) -> Mpi {
+        let mut w = bingcd::gcd(&a.padded_words(n), &b.padded_words(n));
+        let g = Mpi::from_words(&w, false);
+        w.zeroize();
+        g
     }
 
     /// The inverse of a modulo n, in [1, n-1]: `BadInput` if n <= 1,
@@ -517,16 +551,38 @@ impl Mpi {
     /// `NotAcceptable` if there is none.
     pub(crate) fn inv_odd(a: &Mpi, n: &Mpi) -> MpiResult<Mpi> {
         let nl = n.sig_limbs();
-        let m = resized(&n.mag, nl);
-        let Some(odd) = Option::<Odd<BoxedUint>>::from(Odd::new(m)) else {
+        if !n.is_odd() {
             return Err(MpiError::BadInput);
-        };
-        let inv = Option::<BoxedUint>::from(resized(&a.mag, nl).invert_odd_mod(&odd))
-            .ok_or(MpiError::NotAcceptable)?;
-        let inv = Mpi::from_uint(inv, false);
+        }
+        #[cfg(not(mbedcrypto_compact_gcd))]
+        let inv = Mpi::inv_safegcd(a, n, nl)?;
+        #[cfg(mbedcrypto_compact_gcd)]
+        let inv = Mpi::inv_binary(a, n, nl)?;
         if inv.is_zero() {
             return Err(MpiError::NotAcceptable);
         }
+        Ok(inv)
+    }
+
+    /// a^-1 mod n (0 <= a < n, n odd of `nl` limbs) by crypto-bigint's
+    /// safegcd: `NotAcceptable` if there is none.
+    #[cfg(any(not(mbedcrypto_compact_gcd), test))]
+    fn inv_safegcd(a: &Mpi, n: &Mpi, nl: usize) -> MpiResult<Mpi> {
+        let odd = Option::<Odd<BoxedUint>>::from(Odd::new(resized(&n.mag, nl)))
+            .ok_or(MpiError::BadInput)?;
+        let inv = Option::<BoxedUint>::from(resized(&a.mag, nl).invert_odd_mod(&odd))
+            .ok_or(MpiError::NotAcceptable)?;
+        Ok(Mpi::from_uint(inv, false))
+    }
+
+    /// a^-1 mod n (0 <= a < n, n odd of `nl` limbs) by the compact binary
+    /// method of firmware builds: `NotAcceptable` if there is none.
+    #[cfg(any(mbedcrypto_compact_gcd, test))]
+    fn inv_binary(a: &Mpi, n: &Mpi, nl: usize) -> MpiResult<Mpi> {
+        let mut w = bingcd::inv_odd(&a.padded_words(nl), &n.words()[..nl])
+            .ok_or(MpiError::NotAcceptable)?;
+        let inv = Mpi::from_words(&w, false);
+        w.zeroize();
         Ok(inv)
     }
 
@@ -677,6 +733,62 @@ mod tests {
 
     fn to_hex(m: &Mpi) -> String {
         String::from_utf8(m.to_str_radix(16, 1).unwrap()).unwrap()
+    }
+
+    /// Both gcd and inverse methods (safegcd for hosted builds, the
+    /// binary one for firmware) agree through `Mpi`'s wrappers, with
+    /// operands of differing lengths and leading zero limbs.
+    #[test]
+    fn gcd_and_inverse_methods_agree() {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let rounds = if cfg!(miri) { 4 } else { 60 };
+        for round in 0..rounds {
+            let bytes = |len: usize, next: &mut dyn FnMut() -> u64| {
+                (0..len).map(|_| next() as u8).collect::<Vec<u8>>()
+            };
+            let la = 1 + (next() % 40) as usize;
+            let lb = 1 + (next() % 40) as usize;
+            let mut a = Mpi::from_be_bytes(&bytes(la, &mut next));
+            let b = Mpi::from_be_bytes(&bytes(lb, &mut next));
+            if round % 4 == 0 {
+                // A shared factor and shared powers of two.
+                a = Mpi::mul(&b, &Mpi::from_i64(12)).unwrap();
+            }
+            // Leading zero limbs on a.
+            let a = Mpi::from_words(&[a.words(), &[0, 0]].concat(), false);
+            if a.is_zero() || b.is_zero() {
+                continue;
+            }
+            let n = a.sig_limbs().max(b.sig_limbs());
+            let want = Mpi::gcd_safegcd(&a, &b, n);
+            assert!(
+                Mpi::gcd_binary(&a, &b, n).cmp_signed(&want).is_eq(),
+                "round {round}"
+            );
+
+            let mut m = b.clone();
+            if !m.is_odd() {
+                m = Mpi::add(&m, &Mpi::from_i64(1)).unwrap();
+            }
+            if m.bitlen() <= 1 {
+                continue;
+            }
+            let r = Mpi::modulo(&a, &m).unwrap();
+            let nl = m.sig_limbs();
+            let want = Mpi::inv_safegcd(&r, &m, nl).ok().filter(|v| !v.is_zero());
+            let got = Mpi::inv_binary(&r, &m, nl).ok().filter(|v| !v.is_zero());
+            match (want, got) {
+                (Some(w), Some(g)) => assert!(w.cmp_signed(&g).is_eq(), "round {round}"),
+                (None, None) => {}
+                (w, g) => panic!("round {round}: {w:?} against {g:?}"),
+            }
+        }
     }
 
     #[test]

@@ -1,8 +1,7 @@
 //! Montgomery arithmetic for odd moduli: the exponentiations of RSA and of
 //! `mbedtls_mpi_exp_mod`, the products modulo N, P and Q that RSA's
-//! blinding and CRT need, and the schoolbook product [`mul_wide`]. With
-//! the division, gcd and inverse of crypto-bigint, this is all the limb
-//! arithmetic the library uses.
+//! blinding and CRT need, the schoolbook product [`mul_wide`] and the
+//! long division [`div_rem_words`].
 //!
 //! Why this exists beside crypto-bigint: the crate's boxed Montgomery
 //! exponentiation takes about 770 us for a 1024-bit base and a 1280-bit
