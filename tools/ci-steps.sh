@@ -113,9 +113,14 @@ options()  {
     # library's tests and the known answers for the other CTR_DRBG key size.
     # (The header check compares with the default configuration only.)
     cargo test --release --test rsa_vectors -- --nocapture
-    # The bignum kernel's 32-bit path (the firmware's), against crypto-bigint
-    # and the 64-bit form, as an i686 build.
-    cargo test --release --target i686-unknown-linux-gnu --lib -- bignum:: rsa::
+    # The firmware's bignum as an i686 build: the kernel's 32-bit path and
+    # the compact gcd and inverse (--cfg mbedcrypto_compact_gcd), against
+    # crypto-bigint and the 64-bit form, and RSA's known answers (key
+    # completion, factoring N from D) on top of them.
+    RUSTFLAGS="--cfg mbedcrypto_compact_gcd" \
+        cargo test --release --target i686-unknown-linux-gnu --lib -- bignum:: rsa::
+    RUSTFLAGS="--cfg mbedcrypto_compact_gcd" \
+        cargo test --release --target i686-unknown-linux-gnu --test rsa_vectors
     cargo test --features ctr-drbg-128-bit-key --test ctr_drbg_vectors -- --nocapture
     cargo test --features ctr-drbg-128-bit-key --lib ctr_drbg
     cargo test --features entropy-nv-seed --lib

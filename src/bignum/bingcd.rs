@@ -98,7 +98,7 @@ fn below_mask(i: usize, k: usize) -> Word {
     mask((i.wrapping_sub(k) >> (usize::BITS - 1)) as Word)
 }
 
-/// Whether every limb is zero, without an early exit.
+/// Whether a == 1, without an early exit.
 fn is_one(a: &[Word]) -> bool {
     let mut acc = a[0] ^ 1;
     for &x in &a[1..] {
@@ -107,15 +107,19 @@ fn is_one(a: &[Word]) -> bool {
     acc == 0
 }
 
-/// The binary extended Euclid on u and the odd m (equal lengths): leaves
-/// gcd(u, m) in the returned value and, if `x` is given (1 on entry, and
-/// m's length), a value with x u = gcd mod m in it.
+/// The binary extended Euclid on u and the odd m (equal lengths, u of any
+/// value): returns gcd(u, m) and, if `x` is given (1 on entry, m's
+/// length), leaves in it a value with x u = gcd mod m.
 ///
-/// Invariants: x1 u0 = u and x2 u0 = v modulo m, v odd. Each step with
-/// u > 0 takes one bit off bitlen(u) + bitlen(v), so 2 * (limb bits)
-/// steps leave u = 0 and v = gcd.
+/// Invariants: x1 u0 = u and x2 u0 = v modulo m, v odd, and (for m > 1)
+/// x1, x2 < m. Each step with u > 0 takes at least one bit off
+/// bitlen(u) + bitlen(v), so 2 * len * `Word::BITS` steps leave u = 0
+/// and v = gcd (the worst cases need two steps fewer; the tests hold
+/// some).
 fn euclid(u: &mut [Word], m: &[Word], x: Option<&mut [Word]>) -> Vec<Word> {
     let len = u.len();
+    debug_assert_eq!(len, m.len());
+    debug_assert!(x.as_ref().is_none_or(|x| x.len() == len));
     let mut v = m.to_vec();
     let mut x1 = x;
     let mut x2 = alloc::vec![0 as Word; if x1.is_some() { len } else { 0 }];
@@ -124,7 +128,7 @@ fn euclid(u: &mut [Word], m: &[Word], x: Option<&mut [Word]>) -> Vec<Word> {
         let swap = odd & lt_mask(u, &v);
         swap_masked(u, &mut v, swap);
         sub_masked(u, &v, odd);
-        shr1_masked(u, 0, mask(1));
+        shr1_masked(u, 0, !0);
         if let Some(x1) = x1.as_deref_mut() {
             swap_masked(x1, &mut x2, swap);
             // x1 - x2 mod m: both below m, so one addition of m at most.
@@ -132,7 +136,7 @@ fn euclid(u: &mut [Word], m: &[Word], x: Option<&mut [Word]>) -> Vec<Word> {
             add_masked(x1, m, mask(borrow) & odd);
             // x1 / 2 mod m: add m (odd) first when x1 is odd.
             let carry = add_masked(x1, m, mask(x1[0] & 1));
-            shr1_masked(x1, carry, mask(1));
+            shr1_masked(x1, carry, !0);
         }
     }
     if let Some(x1) = x1 {
@@ -142,8 +146,8 @@ fn euclid(u: &mut [Word], m: &[Word], x: Option<&mut [Word]>) -> Vec<Word> {
     v
 }
 
-/// a^-1 mod m for the odd m > 1 and a < m (equal lengths): `None` when
-/// gcd(a, m) != 1.
+/// a^-1 mod m for the odd m (a of m's length, any value; callers pass
+/// a < m): `None` when gcd(a, m) != 1. For m = 1 the answer is 0.
 pub(crate) fn inv_odd(a: &[Word], m: &[Word]) -> Option<Vec<Word>> {
     let len = m.len();
     let mut u = a.to_vec();
@@ -161,8 +165,9 @@ pub(crate) fn inv_odd(a: &[Word], m: &[Word]) -> Option<Vec<Word>> {
     }
 }
 
-/// gcd(a, b) for nonzero a and b of equal lengths.
+/// gcd(a, b) for a and b of equal lengths, not both zero.
 pub(crate) fn gcd(a: &[Word], b: &[Word]) -> Vec<Word> {
+    debug_assert_eq!(a.len(), b.len());
     let bits = a.len() * BITS as usize;
     let mut a = a.to_vec();
     let mut b = b.to_vec();
@@ -264,7 +269,7 @@ mod tests {
                 let mut b = rng.words(n);
                 // Shared powers of two and a shared odd factor.
                 let common = rng.word() | 1;
-                let shift = (rng.word() % 20) as u32;
+                let shift = (rng.0 % 20) as u32;
                 a[0] = a[0].wrapping_mul(common) << shift;
                 b[0] = b[0].wrapping_mul(common) << (shift + round % 3);
                 a[0] |= Word::from(a.iter().all(|&w| w == 0));
@@ -275,6 +280,40 @@ mod tests {
         }
         assert_eq!(gcd(&[12], &[18]), [6]);
         assert_eq!(gcd(&[0, 1], &[8, 0]), [8, 0]);
+    }
+
+    /// Inputs that need (nearly) every step of the loop, and gcds that a
+    /// look at one limb or too few halvings would get wrong.
+    #[test]
+    fn worst_cases() {
+        let top: Word = 1 << (BITS - 1);
+        // m = 2^(N-1) + 3, a = 3 * 2^(N-2): 2N - 2 steps for N bits.
+        for n in [1usize, 2, 5] {
+            let mut m = alloc::vec![0 as Word; n];
+            m[0] = 3;
+            m[n - 1] |= top;
+            let mut a = alloc::vec![0 as Word; n];
+            a[n - 1] = 3 << (BITS - 2);
+            let odd = Odd::new(uint(&m)).unwrap();
+            let want = Option::<BoxedUint>::from(uint(&a).invert_odd_mod(&odd));
+            assert!(want.is_some());
+            assert_eq!(inv_odd(&a, &m).map(|x| uint(&x)), want, "n = {n}");
+            // m = 2^N - 1 with a = 2^N - 2.
+            let m = alloc::vec![!0 as Word; n];
+            let mut a = m.clone();
+            a[0] -= 1;
+            let odd = Odd::new(uint(&m)).unwrap();
+            let want = Option::<BoxedUint>::from(uint(&a).invert_odd_mod(&odd));
+            assert_eq!(inv_odd(&a, &m).map(|x| uint(&x)), want, "n = {n}");
+        }
+        // A gcd above one limb whose low limb is 1: (2^BITS + 1).
+        assert_eq!(gcd(&[3, 3], &[5, 5]), [1, 1]);
+        assert_eq!(inv_odd(&[3, 3], &[5, 5]), None);
+        // Shared powers of two beyond one limb.
+        assert_eq!(gcd(&[0, 2], &[0, 6]), [0, 2]);
+        assert_eq!(gcd(&[0, 0, 12], &[0, 0, 18]), [0, 0, 6]);
+        // One zero operand.
+        assert_eq!(gcd(&[0, 0], &[0, 8]), [0, 8]);
     }
 
     #[test]

@@ -579,6 +579,7 @@ impl Mpi {
     /// method of firmware builds: `NotAcceptable` if there is none.
     #[cfg(any(mbedcrypto_compact_gcd, test))]
     fn inv_binary(a: &Mpi, n: &Mpi, nl: usize) -> MpiResult<Mpi> {
+        debug_assert!(a.sig_limbs() <= nl);
         let mut w = bingcd::inv_odd(&a.padded_words(nl), &n.words()[..nl])
             .ok_or(MpiError::NotAcceptable)?;
         let inv = Mpi::from_words(&w, false);
@@ -752,8 +753,14 @@ mod tests {
             let bytes = |len: usize, next: &mut dyn FnMut() -> u64| {
                 (0..len).map(|_| next() as u8).collect::<Vec<u8>>()
             };
-            let la = 1 + (next() % 40) as usize;
-            let lb = 1 + (next() % 40) as usize;
+            // Every tenth round at RSA-2048's size.
+            let max = if round % 10 == 9 && !cfg!(miri) {
+                256
+            } else {
+                40
+            };
+            let la = 1 + (next() % max) as usize;
+            let lb = 1 + (next() % max) as usize;
             let mut a = Mpi::from_be_bytes(&bytes(la, &mut next));
             let b = Mpi::from_be_bytes(&bytes(lb, &mut next));
             if round % 4 == 0 {
@@ -781,13 +788,9 @@ mod tests {
             }
             let r = Mpi::modulo(&a, &m).unwrap();
             let nl = m.sig_limbs();
-            let want = Mpi::inv_safegcd(&r, &m, nl).ok().filter(|v| !v.is_zero());
-            let got = Mpi::inv_binary(&r, &m, nl).ok().filter(|v| !v.is_zero());
-            match (want, got) {
-                (Some(w), Some(g)) => assert!(w.cmp_signed(&g).is_eq(), "round {round}"),
-                (None, None) => {}
-                (w, g) => panic!("round {round}: {w:?} against {g:?}"),
-            }
+            let want = Mpi::inv_safegcd(&r, &m, nl).map(|v| to_hex(&v));
+            let got = Mpi::inv_binary(&r, &m, nl).map(|v| to_hex(&v));
+            assert_eq!(got, want, "round {round}");
         }
     }
 
