@@ -160,18 +160,36 @@ unsafe fn publish(ctx: *mut mbedtls_rsa_context, key: Option<Arc<KeyState>>) {
 /// `ctx` is a valid context.
 unsafe fn components(ctx: *const mbedtls_rsa_context) -> Result<Components, MpiError> {
     // SAFETY: the members are valid mpis (caller).
-    unsafe {
-        Ok(Components {
-            n: load(&raw const (*ctx).N)?,
-            e: load(&raw const (*ctx).E)?,
-            d: load(&raw const (*ctx).D)?,
-            p: load(&raw const (*ctx).P)?,
-            q: load(&raw const (*ctx).Q)?,
-            dp: load(&raw const (*ctx).DP)?,
-            dq: load(&raw const (*ctx).DQ)?,
-            qp: load(&raw const (*ctx).QP)?,
-        })
+    let fields = unsafe {
+        [
+            &raw const (*ctx).N,
+            &raw const (*ctx).E,
+            &raw const (*ctx).D,
+            &raw const (*ctx).P,
+            &raw const (*ctx).Q,
+            &raw const (*ctx).DP,
+            &raw const (*ctx).DQ,
+            &raw const (*ctx).QP,
+        ]
+    };
+    // One loop rather than eight calls, each with its own unwinding of
+    // the values loaded before it (smaller firmware code).
+    let mut v: [Mpi; 8] = core::array::from_fn(|_| Mpi::zero());
+    for (x, f) in v.iter_mut().zip(fields) {
+        // SAFETY: as above.
+        *x = unsafe { load(f) }?;
     }
+    let [n, e, d, p, q, dp, dq, qp] = v;
+    Ok(Components {
+        n,
+        e,
+        d,
+        p,
+        q,
+        dp,
+        dq,
+        qp,
+    })
 }
 
 /// Writes the context's mpis.

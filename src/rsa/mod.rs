@@ -77,6 +77,28 @@ fn one() -> Mpi {
     Mpi::from_i64(1)
 }
 
+/// Whether x <= 1 (without making a 1 to compare with).
+fn at_most_one(x: &Mpi) -> bool {
+    x.is_neg() || x.bitlen() <= 1
+}
+
+/// Whether x == 1.
+fn is_one(x: &Mpi) -> bool {
+    !x.is_neg() && x.bitlen() == 1
+}
+
+/// Whether m - 1 divides x (m > 1).
+#[inline(never)]
+fn divides_minus_one(m: &Mpi, x: &Mpi) -> Result<bool, MpiError> {
+    Ok(Mpi::modulo(x, &minus_one(m)?)?.is_zero())
+}
+
+/// x - 1 (one copy of the code for the many P - 1 and DE - 1).
+#[inline(never)]
+fn minus_one(x: &Mpi) -> Result<Mpi, MpiError> {
+    Mpi::sub(x, &one())
+}
+
 impl Components {
     /// All zero.
     #[cfg(test)]
@@ -143,49 +165,39 @@ impl Components {
         self.check_pubkey(len)?;
         self.check_context(len, true)
             .map_err(|_| RsaError::KeyCheck)?;
-        self.validate_params().map_err(|_| RsaError::KeyCheck)?;
-        self.validate_crt().map_err(|_| RsaError::KeyCheck)?;
-        Ok(())
+        // Any bignum failure on the way is a failed check too.
+        if self.validate_params() == Ok(true) && self.validate_crt() == Ok(true) {
+            Ok(())
+        } else {
+            Err(RsaError::KeyCheck)
+        }
     }
 
-    fn validate_params(&self) -> RsaResult<()> {
+    /// N = PQ, 1 < D, E < N, P, Q > 1, and DE = 1 mod (P-1) and.
+    fn validate_params(&self) -> Result<bool, MpiError> {
         let k = Mpi::mul(&self.p, &self.q)?;
-        if self.n.cmp_signed(&one()).is_le() || !k.cmp_signed(&self.n).is_eq() {
-            return Err(RsaError::KeyCheck);
+        if at_most_one(&self.n) || !k.cmp_signed(&self.n).is_eq() {
+            return Ok(false);
         }
-        if self.d.cmp_signed(&one()).is_le()
-            || self.e.cmp_signed(&one()).is_le()
+        if at_most_one(&self.d)
+            || at_most_one(&self.e)
             || self.d.cmp_signed(&self.n).is_ge()
             || self.e.cmp_signed(&self.n).is_ge()
+            || at_most_one(&self.p)
+            || at_most_one(&self.q)
         {
-            return Err(RsaError::KeyCheck);
+            return Ok(false);
         }
-        if self.p.cmp_signed(&one()).is_le() || self.q.cmp_signed(&one()).is_le() {
-            return Err(RsaError::KeyCheck);
-        }
-        let de1 = Mpi::sub(&Mpi::mul(&self.d, &self.e)?, &one())?;
-        for prime in [&self.p, &self.q] {
-            let pm1 = Mpi::sub(prime, &one())?;
-            if !Mpi::modulo(&de1, &pm1)?.is_zero() {
-                return Err(RsaError::KeyCheck);
-            }
-        }
-        Ok(())
+        let de1 = minus_one(&Mpi::mul(&self.d, &self.e)?)?;
+        Ok(divides_minus_one(&self.p, &de1)? && divides_minus_one(&self.q, &de1)?)
     }
 
-    fn validate_crt(&self) -> RsaResult<()> {
-        for (prime, dx) in [(&self.p, &self.dp), (&self.q, &self.dq)] {
-            let pm1 = Mpi::sub(prime, &one())?;
-            let diff = Mpi::sub(dx, &self.d)?;
-            if !Mpi::modulo(&diff, &pm1)?.is_zero() {
-                return Err(RsaError::KeyCheck);
-            }
-        }
-        let k = Mpi::sub(&Mpi::mul(&self.qp, &self.q)?, &one())?;
-        if !Mpi::modulo(&k, &self.p)?.is_zero() {
-            return Err(RsaError::KeyCheck);
-        }
-        Ok(())
+    /// DP = D mod (P-1), DQ = D mod, QP Q = 1 mod P.
+    fn validate_crt(&self) -> Result<bool, MpiError> {
+        let k = minus_one(&Mpi::mul(&self.qp, &self.q)?)?;
+        Ok(divides_minus_one(&self.p, &Mpi::sub(&self.dp, &self.d)?)?
+            && divides_minus_one(&self.q, &Mpi::sub(&self.dq, &self.d)?)?
+            && Mpi::modulo(&k, &self.p)?.is_zero())
     }
 
     /// `mbedtls_rsa_complete`'s derivations: which of N, P, Q, D are
@@ -241,14 +253,14 @@ pub(crate) fn deduce_primes(n: &Mpi, e: &Mpi, d: &Mpi) -> Result<(Mpi, Mpi), Mpi
         191, 193, 197, 199, 211, 223, 227, 229, 233, 239, 241, 251,
     ];
     if !positive(n)
-        || d.cmp_signed(&one()).is_le()
+        || at_most_one(d)
         || d.cmp_signed(n).is_ge()
-        || e.cmp_signed(&one()).is_le()
+        || at_most_one(e)
         || e.cmp_signed(n).is_ge()
     {
         return Err(MpiError::BadInput);
     }
-    let t = Mpi::sub(&Mpi::mul(d, e)?, &one())?;
+    let t = minus_one(&Mpi::mul(d, e)?)?;
     let order = t.lsb();
     if order == 0 {
         return Err(MpiError::BadInput);
@@ -257,25 +269,25 @@ pub(crate) fn deduce_primes(n: &Mpi, e: &Mpi, d: &Mpi) -> Result<(Mpi, Mpi), Mpi
     let start = usize::from(n.words()[0] % 8 == 1);
     for &base in &BASES[start..] {
         let k = Mpi::from_i64(i64::from(base));
-        if !Mpi::gcd(&k, n)?.cmp_signed(&one()).is_eq() {
+        if !is_one(&Mpi::gcd(&k, n)?) {
             continue;
         }
         let mut k = Mpi::exp_mod(&k, &t, n)?;
         let mut found_one = false;
         for _ in 1..=order {
-            if k.cmp_signed(&one()).is_eq() {
+            if is_one(&k) {
                 found_one = true;
                 break;
             }
             let k1 = Mpi::add(&k, &one())?;
             let g = Mpi::gcd(&k1, n)?;
-            if g.cmp_signed(&one()).is_gt() && g.cmp_signed(n).is_lt() {
+            if !at_most_one(&g) && g.cmp_signed(n).is_lt() {
                 let (q, _) = Mpi::div_rem(n, &g)?;
                 return Ok((g, q));
             }
             k = Mpi::modulo(&Mpi::mul(&k, &k)?, n)?;
         }
-        if !found_one && !k.cmp_signed(&one()).is_eq() {
+        if !found_one && !is_one(&k) {
             break;
         }
     }
@@ -285,14 +297,14 @@ pub(crate) fn deduce_primes(n: &Mpi, e: &Mpi, d: &Mpi) -> Result<(Mpi, Mpi), Mpi
 /// D = E^-1 mod lcm(P - 1, Q - 1); `NotAcceptable` for an even E or no
 /// inverse.
 pub(crate) fn deduce_private_exponent(p: &Mpi, q: &Mpi, e: &Mpi) -> Result<Mpi, MpiError> {
-    if p.cmp_signed(&one()).is_le() || q.cmp_signed(&one()).is_le() || e.is_zero() {
+    if at_most_one(p) || at_most_one(q) || e.is_zero() {
         return Err(MpiError::BadInput);
     }
     if !e.is_odd() {
         return Err(MpiError::NotAcceptable);
     }
-    let k = Mpi::sub(p, &one())?;
-    let l = Mpi::sub(q, &one())?;
+    let k = minus_one(p)?;
+    let l = minus_one(q)?;
     let g = Mpi::gcd(&k, &l)?;
     let (lcm, _) = Mpi::div_rem(&Mpi::mul(&k, &l)?, &g)?;
     Mpi::inv_mod(e, &lcm)
@@ -300,8 +312,8 @@ pub(crate) fn deduce_private_exponent(p: &Mpi, q: &Mpi, e: &Mpi) -> Result<Mpi, 
 
 /// DP, DQ and QP from P, Q and D.
 pub(crate) fn deduce_crt(p: &Mpi, q: &Mpi, d: &Mpi) -> Result<(Mpi, Mpi, Mpi), MpiError> {
-    let dp = Mpi::modulo(d, &Mpi::sub(p, &one())?)?;
-    let dq = Mpi::modulo(d, &Mpi::sub(q, &one())?)?;
+    let dp = Mpi::modulo(d, &minus_one(p)?)?;
+    let dq = Mpi::modulo(d, &minus_one(q)?)?;
     let qp = Mpi::inv_mod(q, p)?;
     Ok((dp, dq, qp))
 }
@@ -435,8 +447,8 @@ impl KeyState {
             let q = Modulus::new(&c.q).ok_or(RsaError::BadInput)?;
             let qp = p.rem(c.qp.magnitude());
             let q_limbs = resized(c.q.magnitude(), q.limbs);
-            let p_minus_1 = resized(Mpi::sub(&c.p, &one())?.magnitude(), p.limbs);
-            let q_minus_1 = resized(Mpi::sub(&c.q, &one())?.magnitude(), q.limbs);
+            let p_minus_1 = resized(minus_one(&c.p)?.magnitude(), p.limbs);
+            let q_minus_1 = resized(minus_one(&c.q)?.magnitude(), q.limbs);
             Some(PrivateKey {
                 dp: resized(c.dp.magnitude(), p.limbs),
                 dq: resized(c.dq.magnitude(), q.limbs),
