@@ -26,7 +26,7 @@ pub(crate) mod prime;
 use alloc::vec::Vec;
 use core::cmp::Ordering;
 
-use crypto_bigint::{BoxedUint, Limb, NonZero, Word};
+use crypto_bigint::{BoxedUint, Limb, NonZero, WideWord, Word};
 #[cfg(any(not(mbedcrypto_compact_gcd), test))]
 use crypto_bigint::{Gcd, Odd};
 use zeroize::Zeroize;
@@ -322,11 +322,6 @@ impl Mpi {
         let r = Mpi::from_words(&p, a.neg != b.neg);
         p.zeroize();
         Ok(r)
-    }
-
-    /// a * b for an unsigned limb b.
-    pub(crate) fn mul_word(a: &Mpi, b: Word) -> MpiResult<Mpi> {
-        Mpi::mul(a, &Mpi::from_words(&[b], false))
     }
 
     /// Truncated division: a = q * b + r with |r| < |b|, q rounded toward
@@ -627,25 +622,34 @@ impl Mpi {
             Some((b'-', rest)) => (true, rest),
             _ => (false, s),
         };
-        let mut acc = Mpi::zero();
+        // The limbs are wiped however this ends (the text may be a key).
+        let mut words = zeroize::Zeroizing::new(Vec::<Word>::new());
         if radix == 16 {
-            // Four bits a digit: assemble the limbs directly.
-            let mut words = alloc::vec![0 as Word; limbs_for_bits(digits.len() * 4).max(1)];
+            // Four bits a digit: place each digit directly.
+            words.resize(limbs_for_bits(digits.len() * 4).max(1), 0);
             for (i, &c) in digits.iter().rev().enumerate() {
                 let d = digit_value(c, radix)?;
                 words[(i * 4) / LIMB_BITS] |= (d as Word) << ((i * 4) % LIMB_BITS);
             }
             check_limbs(sig_limbs(&words))?;
-            acc = Mpi::from_words(&words, false);
-            words.zeroize();
         } else {
+            // words = words * radix + digit, growing by a limb when the
+            // product carries out.
             for &c in digits {
-                let d = digit_value(c, radix)?;
-                acc = Mpi::mul_word(&acc, radix as Word)?;
-                acc = Mpi::add(&acc, &Mpi::from_i64(d as i64))?;
+                let mut carry = digit_value(c, radix)? as Word;
+                for w in words.iter_mut() {
+                    let t = (*w as WideWord) * (radix as WideWord) + carry as WideWord;
+                    *w = t as Word;
+                    carry = (t >> LIMB_BITS) as Word;
+                }
+                if carry != 0 {
+                    check_limbs(words.len() + 1)?;
+                    words.try_reserve(1).map_err(|_| MpiError::Alloc)?;
+                    words.push(carry);
+                }
             }
         }
-        Ok(Mpi::from_uint(acc.mag.clone(), neg))
+        Ok(Mpi::from_words(&words, neg))
     }
 
     /// The digits of `self` in `radix` (2..=16), upper case, with upstream's
