@@ -79,15 +79,16 @@ miri()     {
     # parking_lot_core casts integers to pointers, hence permissive provenance.
     # Everything but the long-running crypto tests (self-tests over a
     # million bytes, threaded entropy runs, prime and RSA key generation,
-    # the Montgomery kernel's differential tests, and the RSA padding tests,
-    # which are safe code over SHA-2 and take hours here), plus the entropy FFI's
-    # lifecycle, NULL and re-entry tests.
+    # the Montgomery kernel's and the compact gcd's differential tests, and
+    # the RSA padding tests, which are safe code over SHA-2 and take hours
+    # here), plus the entropy FFI's lifecycle, NULL and re-entry tests.
     export MIRIFLAGS=-Zmiri-permissive-provenance
     cargo +nightly miri test --lib --target-dir target/miri -- \
         --skip md::self_test --skip entropy::ffi --skip bignum::prime::tests::generated_primes \
         --skip bignum::prime::tests::primality --skip bignum::ffi::self_test \
         --skip rsa::tests --skip rsa::ffi::self_test --skip rsa::kernel_choice \
-        --skip bignum::mont --skip rsa::padding
+        --skip bignum::mont --skip rsa::padding \
+        --skip bignum::bingcd --skip bignum::tests::gcd_and_inverse_methods_agree
     cargo +nightly miri test --lib --target-dir target/miri -- \
         entropy::ffi::tests::lifecycles entropy::ffi::tests::null_pointers_and_lengths \
         entropy::ffi::tests::reentry
