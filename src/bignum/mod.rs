@@ -26,7 +26,7 @@ pub(crate) mod prime;
 use alloc::vec::Vec;
 use core::cmp::Ordering;
 
-use crypto_bigint::{BoxedUint, Limb, NonZero, WideWord, Word};
+use crypto_bigint::{BoxedUint, Limb, NonZero, Word};
 #[cfg(any(not(mbedcrypto_compact_gcd), test))]
 use crypto_bigint::{Gcd, Odd};
 use zeroize::Zeroize;
@@ -66,6 +66,19 @@ pub(crate) enum MpiError {
 
 /// Shorthand for results of this module.
 pub(crate) type MpiResult<T> = Result<T, MpiError>;
+
+/// `n` limbs of xorshift64 output from `seed`: operands for tests.
+#[cfg(test)]
+pub(crate) fn test_words(seed: &mut u64, n: usize) -> Vec<Word> {
+    (0..n)
+        .map(|_| {
+            *seed ^= *seed << 13;
+            *seed ^= *seed >> 7;
+            *seed ^= *seed << 17;
+            *seed as Word
+        })
+        .collect()
+}
 
 /// The number of limbs needed for `bits` bits.
 pub(crate) fn limbs_for_bits(bits: usize) -> usize {
@@ -638,9 +651,7 @@ impl Mpi {
             for &c in digits {
                 let mut carry = digit_value(c, radix)? as Word;
                 for w in words.iter_mut() {
-                    let t = (*w as WideWord) * (radix as WideWord) + carry as WideWord;
-                    *w = t as Word;
-                    carry = (t >> LIMB_BITS) as Word;
+                    (*w, carry) = mont::mac(*w, radix as Word, 0, carry);
                 }
                 if carry != 0 {
                     check_limbs(words.len() + 1)?;
@@ -745,23 +756,19 @@ mod tests {
     /// operands of differing lengths and leading zero limbs.
     #[test]
     fn gcd_and_inverse_methods_agree() {
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
         for round in 0..60 {
-            let bytes = |len: usize, next: &mut dyn FnMut() -> u64| {
-                (0..len).map(|_| next() as u8).collect::<Vec<u8>>()
+            // Operands of 1 to 5 limbs with a partly filled top limb, every
+            // tenth round of up to RSA-2048's size.
+            let max = if round % 10 == 9 { 2048 / LIMB_BITS } else { 5 };
+            let operand = |seed: &mut u64| {
+                let n = 1 + (test_words(seed, 1)[0] as usize) % max;
+                let mut w = test_words(seed, n);
+                w[n - 1] >>= (*seed % LIMB_BITS as u64) as u32;
+                Mpi::from_words(&w, false)
             };
-            // Every tenth round at RSA-2048's size.
-            let max = if round % 10 == 9 { 256 } else { 40 };
-            let la = 1 + (next() % max) as usize;
-            let lb = 1 + (next() % max) as usize;
-            let mut a = Mpi::from_be_bytes(&bytes(la, &mut next));
-            let b = Mpi::from_be_bytes(&bytes(lb, &mut next));
+            let mut a = operand(&mut seed);
+            let b = operand(&mut seed);
             if round % 4 == 0 {
                 // A shared factor and shared powers of two.
                 a = Mpi::mul(&b, &Mpi::from_i64(12)).unwrap();

@@ -39,20 +39,23 @@ const BITS: u32 = Word::BITS;
 const WINDOW: usize = 5;
 const TABLE: usize = 1 << WINDOW;
 
+/// a b + c + carry, as (low limb, high limb).
 #[inline(always)]
-fn mac(a: Word, b: Word, c: Word, carry: Word) -> (Word, Word) {
+pub(crate) fn mac(a: Word, b: Word, c: Word, carry: Word) -> (Word, Word) {
     let t = (a as WideWord) * (b as WideWord) + (c as WideWord) + (carry as WideWord);
     (t as Word, (t >> BITS) as Word)
 }
 
+/// a + b + carry, as (sum limb, carry 0 or 1).
 #[inline(always)]
-fn adc(a: Word, b: Word, carry: Word) -> (Word, Word) {
+pub(crate) fn adc(a: Word, b: Word, carry: Word) -> (Word, Word) {
     let t = (a as WideWord) + (b as WideWord) + (carry as WideWord);
     (t as Word, (t >> BITS) as Word)
 }
 
+/// a - b - borrow, as (difference limb, borrow 0 or 1).
 #[inline(always)]
-fn sbb(a: Word, b: Word, borrow: Word) -> (Word, Word) {
+pub(crate) fn sbb(a: Word, b: Word, borrow: Word) -> (Word, Word) {
     let t = (a as WideWord)
         .wrapping_sub(b as WideWord)
         .wrapping_sub(borrow as WideWord);
@@ -942,16 +945,7 @@ mod tests {
     use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
     use crypto_bigint::{BoxedUint, Odd};
 
-    fn words(seed: &mut u64, n: usize) -> Vec<Word> {
-        (0..n)
-            .map(|_| {
-                *seed ^= *seed << 13;
-                *seed ^= *seed >> 7;
-                *seed ^= *seed << 17;
-                *seed as Word
-            })
-            .collect()
-    }
+    use crate::bignum::test_words as words;
 
     #[test]
     fn matches_crypto_bigint() {
