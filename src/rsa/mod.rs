@@ -268,8 +268,10 @@ pub(crate) fn deduce_primes(n: &Mpi, e: &Mpi, d: &Mpi) -> Result<(Mpi, Mpi), Mpi
     let t = Mpi::shr(&t, order);
     let start = usize::from(n.words()[0] % 8 == 1);
     for &base in &BASES[start..] {
+        // The bases are prime: coprime to N unless they divide it (a
+        // remainder by one limb, where a gcd would run over N's length).
         let k = Mpi::from_i64(i64::from(base));
-        if !is_one(&Mpi::gcd(&k, n)?) {
+        if Mpi::modulo(n, &k)?.is_zero() {
             continue;
         }
         let mut k = Mpi::exp_mod(&k, &t, n)?;
@@ -774,6 +776,27 @@ mod tests {
         let mut bad = c.clone();
         bad.d = Mpi::add(&bad.d, &one()).unwrap();
         assert_eq!(bad.check_privkey(len), Err(RsaError::KeyCheck));
+    }
+
+    /// Factoring N from D skips the bases that divide N. N = 33 = 3 * 11
+    /// with E = 3, D = 7 (3 * 7 = 1 mod lcm(2, 10)): N = 1 mod 8, so the
+    /// search starts at 3, which divides N and would not factor it (3^5
+    /// and 3^10 mod 33 are 12 and 12); base 5 does (5^5 + 1 = 24 mod 33,
+    /// sharing 3 with N). Small moduli whose only usable base is one that
+    /// divides them give an error.
+    #[test]
+    fn deduce_primes_skips_bases_dividing_n() {
+        let m = |v: i64| Mpi::from_i64(v);
+        let (p, q) = deduce_primes(&m(33), &m(3), &m(7)).unwrap();
+        let mut f = [p.words()[0], q.words()[0]];
+        f.sort_unstable();
+        assert_eq!(f, [3, 11]);
+        assert_eq!(p.sig_limbs(), 1);
+        assert_eq!(q.sig_limbs(), 1);
+        // N = 15 = 3 * 5, E = 3, D = 3 (9 = 1 mod lcm(2, 4)).
+        let (p, q) = deduce_primes(&m(15), &m(3), &m(3)).unwrap();
+        assert_eq!(Mpi::mul(&p, &q).unwrap().words()[0], 15);
+        assert!(!at_most_one(&p) && !at_most_one(&q));
     }
 }
 #[cfg(test)]
