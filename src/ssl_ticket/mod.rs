@@ -91,11 +91,12 @@ impl ParBlocksSizeUser for AnyAesBackend<'_> {
 
 impl BlockCipherEncBackend for AnyAesBackend<'_> {
     #[cfg(mbedcrypto_aes_batches_only)]
-    fn encrypt_block(&self, mut block: InOut<'_, '_, aes::Block>) {
-        let mut b: [u8; 16] = (*block.get_in()).into();
-        self.0.encrypt_in_batches(core::slice::from_mut(&mut b));
-        *block.get_out() = b.into();
-        zeroize::Zeroize::zeroize(&mut b);
+    fn encrypt_block(&self, block: InOut<'_, '_, aes::Block>) {
+        // Encrypted in the output block itself: no copy of the key stream
+        // is left behind on the stack.
+        let out = block.into_out_with_copied_in();
+        self.0
+            .encrypt_in_batches(Array::cast_slice_to_core_mut(core::slice::from_mut(out)));
     }
 
     #[cfg(not(mbedcrypto_aes_batches_only))]
@@ -108,16 +109,12 @@ impl BlockCipherEncBackend for AnyAesBackend<'_> {
     }
 
     #[cfg(mbedcrypto_aes_batches_only)]
-    fn encrypt_par_blocks(&self, mut blocks: InOut<'_, '_, ParBlocks<Self>>) {
-        let mut b = [[0u8; 16]; <AnyParBlocks as aes::cipher::typenum::Unsigned>::USIZE];
-        for (d, s) in b.iter_mut().zip(blocks.get_in().iter()) {
-            d.copy_from_slice(s);
-        }
-        self.0.encrypt_in_batches(&mut b);
-        for (d, s) in blocks.get_out().iter_mut().zip(b.iter()) {
-            d.copy_from_slice(s);
-        }
-        zeroize::Zeroize::zeroize(&mut b);
+    fn encrypt_par_blocks(&self, blocks: InOut<'_, '_, ParBlocks<Self>>) {
+        // Encrypted in the output batch itself (one copy less than through
+        // a local batch, and no key stream left on the stack).
+        let out = blocks.into_out_with_copied_in();
+        self.0
+            .encrypt_in_batches(Array::cast_slice_to_core_mut(out));
     }
 
     #[cfg(not(mbedcrypto_aes_batches_only))]
