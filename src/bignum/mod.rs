@@ -160,28 +160,35 @@ impl Mpi {
         Mpi::from_uint(uint_from_words(words, words.len()), neg)
     }
 
-    /// An unsigned value from big-endian bytes.
-    pub(crate) fn from_be_bytes(bytes: &[u8]) -> Mpi {
-        let n = bytes.len().div_ceil(LIMB_BYTES);
-        let mut words = alloc::vec![0 as Word; n.max(1)];
-        for (i, &b) in bytes.iter().rev().enumerate() {
-            words[i / LIMB_BYTES] |= (b as Word) << (8 * (i % LIMB_BYTES));
-        }
-        let m = Mpi::from_words(&words, false);
+    /// A value from working limbs, which are wiped and freed (the one
+    /// place the many intermediate limb vectors end, so that the copy and
+    /// the wipe are not repeated at every call site).
+    #[inline(never)]
+    pub(crate) fn from_vec(mut words: Vec<Word>, neg: bool) -> Mpi {
+        let m = Mpi::from_words(&words, neg);
         words.zeroize();
         m
     }
 
+    /// An unsigned value from big-endian bytes.
+    pub(crate) fn from_be_bytes(bytes: &[u8]) -> Mpi {
+        Mpi::from_bytes(bytes, true)
+    }
+
     /// An unsigned value from little-endian bytes.
     pub(crate) fn from_le_bytes(bytes: &[u8]) -> Mpi {
+        Mpi::from_bytes(bytes, false)
+    }
+
+    /// An unsigned value from bytes in either order.
+    fn from_bytes(bytes: &[u8], big_endian: bool) -> Mpi {
         let n = bytes.len().div_ceil(LIMB_BYTES);
         let mut words = alloc::vec![0 as Word; n.max(1)];
-        for (i, &b) in bytes.iter().enumerate() {
+        for i in 0..bytes.len() {
+            let b = bytes[if big_endian { bytes.len() - 1 - i } else { i }];
             words[i / LIMB_BYTES] |= (b as Word) << (8 * (i % LIMB_BYTES));
         }
-        let m = Mpi::from_words(&words, false);
-        words.zeroize();
-        m
+        Mpi::from_vec(words, false)
     }
 
     /// The magnitude's limbs (possibly with leading zero limbs).
@@ -301,20 +308,16 @@ impl Mpi {
     /// a + b, or a - b with `flip`.
     fn add_sub(a: &Mpi, b: &Mpi, flip: bool) -> MpiResult<Mpi> {
         let b_neg = b.neg ^ flip;
-        if a.neg == b_neg {
-            let r = Mpi::add_abs(a, b)?;
-            return Ok(Mpi::from_uint(r.mag.clone(), a.neg));
-        }
-        match a.cmp_abs(b) {
-            Ordering::Less => {
-                let r = Mpi::sub_abs(b, a)?;
-                Ok(Mpi::from_uint(r.mag.clone(), !a.neg))
-            }
-            _ => {
-                let r = Mpi::sub_abs(a, b)?;
-                Ok(Mpi::from_uint(r.mag.clone(), a.neg))
-            }
-        }
+        let (mut r, neg) = if a.neg == b_neg {
+            (Mpi::add_abs(a, b)?, a.neg)
+        } else if a.cmp_abs(b) == Ordering::Less {
+            (Mpi::sub_abs(b, a)?, !a.neg)
+        } else {
+            (Mpi::sub_abs(a, b)?, a.neg)
+        };
+        // The magnitude is nonnegative; give it the sign (zero stays +0).
+        r.neg = neg && !r.is_zero();
+        Ok(r)
     }
 
     /// a + b.
@@ -331,10 +334,8 @@ impl Mpi {
     pub(crate) fn mul(a: &Mpi, b: &Mpi) -> MpiResult<Mpi> {
         let (na, nb) = (a.sig_limbs().max(1), b.sig_limbs().max(1));
         check_limbs(na + nb)?;
-        let mut p = mont::mul_wide(&a.words()[..na], &b.words()[..nb]);
-        let r = Mpi::from_words(&p, a.neg != b.neg);
-        p.zeroize();
-        Ok(r)
+        let p = mont::mul_wide(&a.words()[..na], &b.words()[..nb]);
+        Ok(Mpi::from_vec(p, a.neg != b.neg))
     }
 
     /// Truncated division: a = q * b + r with |r| < |b|, q rounded toward
@@ -357,14 +358,8 @@ impl Mpi {
                 Mpi::from_words(&[r.0], a.neg),
             ));
         }
-        let (mut q, mut r) = mont::div_rem_words(&a.words()[..na], &b.words()[..nb]);
-        let result = (
-            Mpi::from_words(&q, a.neg != b.neg),
-            Mpi::from_words(&r, a.neg),
-        );
-        q.zeroize();
-        r.zeroize();
-        Ok(result)
+        let (q, r) = mont::div_rem_words(&a.words()[..na], &b.words()[..nb]);
+        Ok((Mpi::from_vec(q, a.neg != b.neg), Mpi::from_vec(r, a.neg)))
     }
 
     /// a mod b in [0, b): `DivByZero` for b = 0, `Negative` for b < 0.
@@ -413,9 +408,7 @@ impl Mpi {
                 out[j + 1] |= w >> (LIMB_BITS as u32 - bit_shift);
             }
         }
-        let m = Mpi::from_words(&out, x.neg);
-        out.zeroize();
-        Ok(m)
+        Ok(Mpi::from_vec(out, x.neg))
     }
 
     /// x >> count (of the magnitude; the sign is kept unless the result is
@@ -436,9 +429,7 @@ impl Mpi {
                 (lo >> bit_shift) | (hi << (LIMB_BITS as u32 - bit_shift))
             };
         }
-        let m = Mpi::from_words(&out, x.neg);
-        out.zeroize();
-        m
+        Mpi::from_vec(out, x.neg)
     }
 
     /// a^e mod n, constant-time in e's value for e's limb count; `n` must
@@ -463,18 +454,15 @@ impl Mpi {
         // limbs (no division), else a division.
         let al = a.sig_limbs();
         let base = if al <= 2 * nl {
-            let mut b = modulus.rem_wide(&a.words()[..al]);
-            let m = Mpi::from_words(&b, false);
-            b.zeroize();
-            m
+            Mpi::from_vec(modulus.rem_wide(&a.words()[..al]), false)
         } else {
             Mpi::modulo(&a.abs(), n)?
         };
         let exp = e.words();
-        let mut r = modulus.pow(base.words(), exp, exp.len().max(1) * LIMB_BITS);
-        let m = Mpi::from_words(&r, false);
-        r.zeroize();
-        let r = m;
+        let r = Mpi::from_vec(
+            modulus.pow(base.words(), exp, exp.len().max(1) * LIMB_BITS),
+            false,
+        );
         if a.neg && e.is_odd() {
             return Mpi::sub(n, &r);
         }
@@ -522,10 +510,7 @@ impl Mpi {
     /// compact binary method of firmware builds.
     #[cfg(any(mbedcrypto_compact_gcd, test))]
     fn gcd_binary(a: &Mpi, b: &Mpi, n: usize) -> Mpi {
-        let mut w = bingcd::gcd(&a.padded_words(n), &b.padded_words(n));
-        let g = Mpi::from_words(&w, false);
-        w.zeroize();
-        g
+        Mpi::from_vec(bingcd::gcd(&a.padded_words(n), &b.padded_words(n)), false)
     }
 
     /// The inverse of a modulo n, in [1, n-1]: `BadInput` if n <= 1,
@@ -588,11 +573,9 @@ impl Mpi {
     #[cfg(any(mbedcrypto_compact_gcd, test))]
     fn inv_binary(a: &Mpi, n: &Mpi, nl: usize) -> MpiResult<Mpi> {
         debug_assert!(a.sig_limbs() <= nl);
-        let mut w = bingcd::inv_odd(&a.padded_words(nl), &n.words()[..nl])
+        let w = bingcd::inv_odd(&a.padded_words(nl), &n.words()[..nl])
             .ok_or(MpiError::NotAcceptable)?;
-        let inv = Mpi::from_words(&w, false);
-        w.zeroize();
-        Ok(inv)
+        Ok(Mpi::from_vec(w, false))
     }
 
     /// |x| big-endian in exactly `out.len()` bytes, left-padded with zeros.
