@@ -173,70 +173,88 @@ impl Writer<'_> {
     }
 }
 
+/// A cursor over serialized bytes. Reading past the end yields empty
+/// slices and zeros and marks the reader as failed, so that a parse reads
+/// straight through and checks once at the end.
 struct Reader<'a> {
     buf: &'a [u8],
+    /// Whether a read ran past the end.
+    short: bool,
 }
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
-        if n > self.buf.len() {
-            return Err(Error::BadInput);
+    /// The next `n` bytes, or an empty slice (and the failure mark) if
+    /// fewer are left.
+    fn take(&mut self, n: usize) -> &'a [u8] {
+        match self.buf.split_at_checked(n) {
+            Some((now, rest)) => {
+                self.buf = rest;
+                now
+            }
+            None => {
+                self.short = true;
+                self.buf = &[];
+                &[]
+            }
         }
-        let (now, rest) = self.buf.split_at(n);
-        self.buf = rest;
-        Ok(now)
     }
-    fn u8(&mut self) -> Result<u8, Error> {
-        Ok(self.take(1)?[0])
+    /// Fills `out` with the next bytes (left as is if too few are left).
+    fn fill(&mut self, out: &mut [u8]) {
+        let n = out.len();
+        for (d, s) in out.iter_mut().zip(self.take(n)) {
+            *d = *s;
+        }
     }
-    fn be(&mut self, n: usize) -> Result<u64, Error> {
-        Ok(self
-            .take(n)?
+    /// The next `n` bytes as a big-endian number (0 if too few are left).
+    fn be(&mut self, n: usize) -> u64 {
+        self.take(n)
             .iter()
-            .fold(0u64, |acc, &b| (acc << 8) | u64::from(b)))
+            .fold(0u64, |acc, &b| (acc << 8) | u64::from(b))
+    }
+    /// The next byte (0 if none is left).
+    fn u8(&mut self) -> u8 {
+        self.be(1) as u8
     }
 }
 
 /// Parses a serialized session, in upstream's order of checks: the header
-/// (too short: bad input; different: version mismatch), then each field;
-/// trailing bytes are bad input.
+/// (too short: bad input; different: version mismatch), then the fields,
+/// where a truncation, a TLS version other than 1.2 and trailing bytes are
+/// all bad input.
 pub(crate) fn load(buf: &[u8]) -> Result<Fields<'_>, Error> {
-    let mut r = Reader { buf };
     if buf.len() < HEADER.len() {
         return Err(Error::BadInput);
     }
-    if r.take(HEADER.len())? != HEADER {
+    let mut r = Reader { buf, short: false };
+    if r.take(HEADER.len()) != HEADER {
         return Err(Error::VersionMismatch);
     }
     let mut f = Fields {
-        tls_minor: r.u8()?,
-        endpoint: r.u8()?,
-        ciphersuite: r.be(2)? as u16,
+        tls_minor: r.u8(),
+        endpoint: r.u8(),
+        ciphersuite: r.be(2) as u16,
         ..Fields::default()
     };
-    if f.tls_minor != TLS1_2_MINOR {
-        return Err(Error::BadInput);
-    }
     if cfg!(mbedtls_have_time) {
-        f.start = r.be(8)?;
+        f.start = r.be(8);
     }
-    f.id_len = r.u8()?;
-    f.id.copy_from_slice(r.take(32)?);
-    f.master.copy_from_slice(r.take(48)?);
-    f.verify_result = r.be(4)? as u32;
-    let cert_len = r.be(3)? as usize;
-    f.cert = r.take(cert_len)?;
+    f.id_len = r.u8();
+    r.fill(&mut f.id);
+    r.fill(&mut f.master);
+    f.verify_result = r.be(4) as u32;
+    let cert_len = r.be(3) as usize;
+    f.cert = r.take(cert_len);
     if f.endpoint == CLIENT {
-        let ticket_len = r.be(3)? as usize;
-        f.ticket = r.take(ticket_len)?;
-        f.ticket_lifetime = r.be(4)? as u32;
+        let ticket_len = r.be(3) as usize;
+        f.ticket = r.take(ticket_len);
+        f.ticket_lifetime = r.be(4) as u32;
     }
     if f.endpoint == SERVER && cfg!(mbedtls_have_time) {
-        f.ticket_creation_time = r.be(8)?;
+        f.ticket_creation_time = r.be(8);
     }
-    f.mfl_code = r.u8()?;
-    f.etm = r.u8()?;
-    if !r.buf.is_empty() {
+    f.mfl_code = r.u8();
+    f.etm = r.u8();
+    if r.short || !r.buf.is_empty() || f.tls_minor != TLS1_2_MINOR {
         return Err(Error::BadInput);
     }
     Ok(f)
