@@ -123,8 +123,8 @@ unsafe fn fields<'a>(s: *const mbedtls_ssl_session) -> Result<Fields<'a>, c_int>
         #[cfg(not(mbedtls_have_time))]
         start: 0,
         id_len: s.id_len as u8,
-        id: s.id,
-        master: s.master,
+        id: &s.id,
+        master: &s.master,
         verify_result: s.verify_result,
         cert,
         ticket,
@@ -226,15 +226,16 @@ pub unsafe extern "C" fn mbedtls_ssl_session_load(
             Ok(f) => f,
             Err(e) => return code(e),
         };
-        let (cert, ticket) = match (copy_blob(f.cert), copy_blob(f.ticket)) {
-            (Ok(c), Ok(t)) => (c, t),
-            (c, t) => {
-                // SAFETY: blocks we just allocated (or NULL).
-                unsafe {
-                    drop_blob(c.unwrap_or(core::ptr::null_mut()), f.cert.len());
-                    drop_blob(t.unwrap_or(core::ptr::null_mut()), f.ticket.len());
-                }
-                return MBEDTLS_ERR_SSL_ALLOC_FAILED;
+        let cert = match copy_blob(f.cert) {
+            Ok(c) => c,
+            Err(e) => return e,
+        };
+        let ticket = match copy_blob(f.ticket) {
+            Ok(t) => t,
+            Err(e) => {
+                // SAFETY: the block we just allocated (or NULL).
+                unsafe { drop_blob(cert, f.cert.len()) };
+                return e;
             }
         };
         // SAFETY: writable session (caller), emptied above.
@@ -248,8 +249,8 @@ pub unsafe extern "C" fn mbedtls_ssl_session_load(
             s.ticket_creation_time = f.ticket_creation_time as _;
         }
         s.id_len = usize::from(f.id_len);
-        s.id = f.id;
-        s.master = f.master;
+        s.id = *f.id;
+        s.master = *f.master;
         s.verify_result = f.verify_result;
         s.peer_cert_der = cert;
         s.peer_cert_len = f.cert.len();

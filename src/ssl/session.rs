@@ -70,9 +70,9 @@ pub(crate) struct Fields<'a> {
     /// Id length byte.
     pub(crate) id_len: u8,
     /// Session id.
-    pub(crate) id: [u8; 32],
+    pub(crate) id: &'a [u8; 32],
     /// Master secret.
-    pub(crate) master: [u8; 48],
+    pub(crate) master: &'a [u8; 48],
     /// Verification result.
     pub(crate) verify_result: u32,
     /// The peer's certificate (DER), possibly empty.
@@ -123,8 +123,8 @@ pub(crate) fn save(f: &Fields<'_>, out: &mut [u8]) -> Result<(), Error> {
         w.put(&f.start.to_be_bytes());
     }
     w.put(&[f.id_len]);
-    w.put(&f.id);
-    w.put(&f.master);
+    w.put(f.id);
+    w.put(f.master);
     w.put(&f.verify_result.to_be_bytes());
     w.put(&(f.cert.len() as u32).to_be_bytes()[1..]);
     w.put(f.cert);
@@ -153,8 +153,8 @@ impl Default for Fields<'_> {
             ciphersuite: 0,
             start: 0,
             id_len: 0,
-            id: [0; 32],
-            master: [0; 48],
+            id: &[0; 32],
+            master: &[0; 48],
             verify_result: 0,
             cert: &[],
             ticket: &[],
@@ -198,12 +198,9 @@ impl<'a> Reader<'a> {
             }
         }
     }
-    /// Fills `out` with the next bytes (left as is if too few are left).
-    fn fill(&mut self, out: &mut [u8]) {
-        let n = out.len();
-        for (d, s) in out.iter_mut().zip(self.take(n)) {
-            *d = *s;
-        }
+    /// The next `N` bytes (zeros if too few are left).
+    fn array<const N: usize>(&mut self) -> &'a [u8; N] {
+        self.take(N).try_into().unwrap_or(&[0; N])
     }
     /// The next `n` bytes as a big-endian number (0 if too few are left).
     fn be(&mut self, n: usize) -> u64 {
@@ -239,8 +236,8 @@ pub(crate) fn load(buf: &[u8]) -> Result<Fields<'_>, Error> {
         f.start = r.be(8);
     }
     f.id_len = r.u8();
-    r.fill(&mut f.id);
-    r.fill(&mut f.master);
+    f.id = r.array();
+    f.master = r.array();
     f.verify_result = r.be(4) as u32;
     let cert_len = r.be(3) as usize;
     f.cert = r.take(cert_len);
@@ -271,8 +268,8 @@ mod tests {
             ciphersuite: 0xC02F,
             start: 1_700_000_000,
             id_len: 32,
-            id: [0x11; 32],
-            master: [0x22; 48],
+            id: &[0x11; 32],
+            master: &[0x22; 48],
             verify_result: 0,
             cert,
             ticket,
