@@ -69,12 +69,23 @@ impl List {
     }
 
     fn oldest(&self) -> Option<usize> {
-        (0..self.entries.len()).min_by_key(|&i| self.entries[i].seq)
+        let (i, _) = self.entries.iter().enumerate().min_by_key(|(_, e)| e.seq)?;
+        Some(i)
     }
 
     fn next_seq(&mut self) -> u64 {
         self.seq += 1;
         self.seq
+    }
+
+    /// Drops the oldest entry if the list is `full` or that entry has
+    /// expired.
+    fn evict_oldest(&mut self, full: bool, now: i64, timeout: i32) {
+        if let Some(o) = self.oldest()
+            && (full || expired_at(self.entries[o].timestamp, now, timeout))
+        {
+            self.entries.swap_remove(o);
+        }
     }
 
     fn set(
@@ -85,45 +96,39 @@ impl List {
         timeout: i32,
         max_entries: usize,
     ) -> Result<(), SetError> {
-        if let Some(i) = self.find(id) {
-            let bytes = copy(data)?;
-            let seq = self.next_seq();
-            let e = &mut self.entries[i];
-            e.bytes = bytes;
-            e.timestamp = now;
-            e.seq = seq;
-            return Ok(());
-        }
-        if max_entries == 0 {
+        let found = self.find(id);
+        if found.is_none() && max_entries == 0 {
             // As the sharded cache: an expired oldest entry goes anyway.
-            if let Some(o) = self.oldest()
-                && expired_at(self.entries[o].timestamp, now, timeout)
-            {
-                self.entries.swap_remove(o);
-            }
+            self.evict_oldest(false, now, timeout);
             return Err(SetError::NoRoom);
         }
         // Everything that can fail first, so that a failed set changes
         // nothing.
         let bytes = copy(data)?;
-        self.entries
-            .try_reserve(1)
-            .map_err(|_| SetError::NoMemory)?;
-        if let Some(o) = self.oldest() {
-            let full = self.entries.len() >= max_entries;
-            if full || expired_at(self.entries[o].timestamp, now, timeout) {
-                self.entries.swap_remove(o);
+        let i = match found {
+            Some(i) => i,
+            None => {
+                self.entries
+                    .try_reserve(1)
+                    .map_err(|_| SetError::NoMemory)?;
+                self.evict_oldest(self.entries.len() >= max_entries, now, timeout);
+                let mut e = Entry {
+                    id: [0; MAX_ID],
+                    id_len: id.len() as u8,
+                    timestamp: now,
+                    seq: 0,
+                    bytes: Zeroizing::new(Vec::new()),
+                };
+                e.id[..id.len()].copy_from_slice(id);
+                self.entries.push(e);
+                self.entries.len() - 1
             }
-        }
-        let mut e = Entry {
-            id: [0; MAX_ID],
-            id_len: id.len() as u8,
-            timestamp: now,
-            seq: self.next_seq(),
-            bytes,
         };
-        e.id[..id.len()].copy_from_slice(id);
-        self.entries.push(e);
+        let seq = self.next_seq();
+        let e = &mut self.entries[i];
+        e.bytes = bytes;
+        e.timestamp = now;
+        e.seq = seq;
         Ok(())
     }
 }
