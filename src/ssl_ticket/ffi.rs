@@ -424,10 +424,13 @@ pub unsafe extern "C" fn mbedtls_ssl_ticket_write(
         let Some(out) = (unsafe { try_slice_mut(start, room) }) else {
             return MBEDTLS_ERR_SSL_BAD_INPUT_DATA;
         };
+        let Some((head, rest)) = out.split_first_chunk_mut::<AAD_LEN>() else {
+            return MBEDTLS_ERR_SSL_BUFFER_TOO_SMALL;
+        };
         let key = t.keys.active();
-        out[..NAME_LEN].copy_from_slice(&key.name);
+        head[..NAME_LEN].copy_from_slice(&key.name);
         // SAFETY: 12 writable bytes for the RNG.
-        let rc = unsafe { (t.rng)(t.p_rng, out[NAME_LEN..].as_mut_ptr(), IV_LEN) };
+        let rc = unsafe { (t.rng)(t.p_rng, head[NAME_LEN..].as_mut_ptr(), IV_LEN) };
         if rc != 0 {
             return rc;
         }
@@ -435,12 +438,7 @@ pub unsafe extern "C" fn mbedtls_ssl_ticket_write(
         let mut clear_len = 0usize;
         // SAFETY: the state area holds state_room bytes.
         let rc = unsafe {
-            mbedtls_ssl_session_save(
-                session,
-                out[AAD_LEN..].as_mut_ptr(),
-                state_room,
-                &mut clear_len,
-            )
+            mbedtls_ssl_session_save(session, rest.as_mut_ptr(), state_room, &mut clear_len)
         };
         if rc != 0 {
             return rc;
@@ -448,11 +446,9 @@ pub unsafe extern "C" fn mbedtls_ssl_ticket_write(
         let Ok(len16) = u16::try_from(clear_len) else {
             return MBEDTLS_ERR_SSL_BAD_INPUT_DATA;
         };
-        out[NAME_LEN + IV_LEN..AAD_LEN].copy_from_slice(&len16.to_be_bytes());
-        let (head, rest) = out.split_at_mut(AAD_LEN);
-        let head: &[u8; AAD_LEN] = (&*head).try_into().expect("18 bytes");
-        let tag = key.seal(head, &mut rest[..clear_len]);
-        rest[clear_len..clear_len + TAG_LEN].copy_from_slice(&tag);
+        head[NAME_LEN + IV_LEN..].copy_from_slice(&len16.to_be_bytes());
+        let (state, tail) = rest.split_at_mut(clear_len);
+        tail[..TAG_LEN].copy_from_slice(&key.seal(head, state));
         // SAFETY: writable (caller).
         unsafe {
             *ticket_lifetime = key.lifetime;
@@ -503,17 +499,19 @@ pub unsafe extern "C" fn mbedtls_ssl_ticket_parse(
         let Some(ticket) = (unsafe { try_slice_mut(buf, len) }) else {
             return MBEDTLS_ERR_SSL_BAD_INPUT_DATA;
         };
-        let enc_len = usize::from(u16::from_be_bytes([ticket[16], ticket[17]]));
+        let Some((head, rest)) = ticket.split_first_chunk_mut::<AAD_LEN>() else {
+            return MBEDTLS_ERR_SSL_BAD_INPUT_DATA;
+        };
+        let enc_len = usize::from(u16::from_be_bytes([head[16], head[17]]));
         if len != MIN_LEN + enc_len {
             return MBEDTLS_ERR_SSL_BAD_INPUT_DATA;
         }
-        let Some(key) = t.keys.by_name(&ticket[..NAME_LEN]) else {
+        let Some(key) = t.keys.by_name(&head[..NAME_LEN]) else {
             return MBEDTLS_ERR_SSL_SESSION_TICKET_EXPIRED;
         };
-        let (head, rest) = ticket.split_at_mut(AAD_LEN);
-        let head: &[u8; AAD_LEN] = (&*head).try_into().expect("18 bytes");
-        let (state, tag) = rest.split_at_mut(enc_len);
-        let tag: &[u8; TAG_LEN] = (&*tag).try_into().expect("16 bytes");
+        let Some((state, tag)) = rest.split_last_chunk_mut::<TAG_LEN>() else {
+            return MBEDTLS_ERR_SSL_BAD_INPUT_DATA;
+        };
         if key.open(head, state, tag).is_err() {
             return MBEDTLS_ERR_SSL_INVALID_MAC;
         }
