@@ -98,6 +98,25 @@ pub(crate) fn resized(x: &BoxedUint, n: usize) -> BoxedUint {
     uint_from_words(x.as_words(), n)
 }
 
+/// a + b, or a - b with `sub`, over `n` limbs (at least one; carries
+/// beyond them and a final borrow are dropped), missing limbs read as 0.
+fn add_sub_limbs(a: &[Word], b: &[Word], n: usize, sub: bool) -> Vec<Word> {
+    let mut out = alloc::vec![0 as Word; n.max(1)];
+    let mut carry = 0;
+    for (i, o) in out.iter_mut().enumerate() {
+        let (x, y) = (
+            a.get(i).copied().unwrap_or(0),
+            b.get(i).copied().unwrap_or(0),
+        );
+        (*o, carry) = if sub {
+            mont::sbb(x, y, carry)
+        } else {
+            mont::adc(x, y, carry)
+        };
+    }
+    out
+}
+
 /// The number of limbs up to the highest nonzero one.
 pub(crate) fn sig_limbs(words: &[Word]) -> usize {
     words.iter().rposition(|&w| w != 0).map_or(0, |i| i + 1)
@@ -291,8 +310,10 @@ impl Mpi {
     pub(crate) fn add_abs(a: &Mpi, b: &Mpi) -> MpiResult<Mpi> {
         let n = a.sig_limbs().max(b.sig_limbs()) + 1;
         check_limbs(n)?;
-        let sum = resized(&a.mag, n).wrapping_add(resized(&b.mag, n));
-        Ok(Mpi::from_uint(sum, false))
+        Ok(Mpi::from_vec(
+            add_sub_limbs(a.words(), b.words(), n, false),
+            false,
+        ))
     }
 
     /// |a| - |b|; `Negative` if |b| > |a|.
@@ -301,8 +322,10 @@ impl Mpi {
             return Err(MpiError::Negative);
         }
         let n = a.sig_limbs().max(b.sig_limbs());
-        let diff = resized(&a.mag, n).wrapping_sub(resized(&b.mag, n));
-        Ok(Mpi::from_uint(diff, false))
+        Ok(Mpi::from_vec(
+            add_sub_limbs(a.words(), b.words(), n, true),
+            false,
+        ))
     }
 
     /// a + b, or a - b with `flip`.
@@ -792,6 +815,21 @@ mod tests {
         assert_eq!(to_hex(&Mpi::sub(&b, &b).unwrap()), "00");
         assert!(!Mpi::sub(&b, &b).unwrap().is_neg());
         assert_eq!(Mpi::sub_abs(&a, &b).map(|_| ()), Err(MpiError::Negative));
+        // Carries and borrows across every limb (32- and 64-bit limbs).
+        let ones = hex(&"F".repeat(32));
+        let top = alloc::format!("01{}", "0".repeat(32));
+        let one = Mpi::from_i64(1);
+        let up = Mpi::add(&ones, &one).unwrap();
+        assert_eq!(to_hex(&up), top);
+        assert_eq!(to_hex(&Mpi::sub(&up, &one).unwrap()), "F".repeat(32));
+        assert_eq!(
+            to_hex(&Mpi::sub(&one, &up).unwrap()),
+            alloc::format!("-{}", "F".repeat(32))
+        );
+        assert_eq!(
+            to_hex(&Mpi::add_abs(&ones, &ones).unwrap()),
+            alloc::format!("01{}E", "F".repeat(31))
+        );
     }
 
     #[test]
