@@ -108,7 +108,6 @@ impl Drbg<'_> {
     /// two with.
     pub(crate) fn update(&mut self, data: &[u8]) {
         let n = self.md_len();
-        let ty = self.hmac.md_type();
         let rounds: u8 = if data.is_empty() { 1 } else { 2 };
         let mut k = [0u8; MAX_SIZE];
         for sep in 0..rounds {
@@ -119,7 +118,7 @@ impl Drbg<'_> {
                 self.hmac.update(data);
             }
             self.hmac.finish_into(&mut k);
-            *self.hmac = HmacState::new(ty, &k[..n]);
+            self.hmac.rekey(&k[..n]);
             // V = HMAC(K, V)
             self.hmac.update(&self.v[..n]);
             self.hmac.finish_into(&mut self.v[..]);

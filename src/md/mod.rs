@@ -1,11 +1,13 @@
 //! md.h and the SHA one-shots (sha1.h, sha256.h, sha512.h): message digests
-//! and HMAC over the RustCrypto `sha1`, `sha2` and `hmac` crates (which use
-//! the CPU's SHA instructions where it has them).
+//! over the RustCrypto `sha1` and `sha2` crates (which use the CPU's SHA
+//! instructions where it has them), and HMAC over their block functions
+//! through one run-time-dispatched hash ([`engine`]).
 //!
 //! This file is the safe core: the algorithm descriptors behind
 //! `const mbedtls_md_info_t *`, and [`Hasher`] / [`HmacState`], which every
 //! module that hashes (entropy, HMAC-DRBG, RSA) uses directly.
 
+mod engine;
 #[cfg(not(loom))]
 pub(crate) mod ffi;
 #[cfg(mbedtls_self_test)]
@@ -21,7 +23,6 @@ pub(crate) mod sha512_ffi;
 
 use core::ffi::CStr;
 
-use hmac::{HmacReset, KeyInit, Mac};
 /// SHA-1: the `sha1` crate, or in firmware builds a compact block function
 /// over the same `digest` traits ([`sha1_compact`]).
 #[cfg(not(mbedcrypto_sha1_compact))]
@@ -31,6 +32,8 @@ pub(crate) use sha1_compact::Sha1Compact as Sha1;
 use sha2::digest::{Digest, FixedOutputReset};
 use sha2::{Sha224, Sha256, Sha384, Sha512};
 use zeroize::Zeroize;
+
+use engine::{Chain, Engine};
 
 /// The algorithms this build provides, with upstream's `mbedtls_md_type_t`
 /// values.
@@ -252,91 +255,104 @@ pub(crate) fn hash_file(ty: MdType, path: &[u8], out: &mut [u8]) -> std::io::Res
     Ok(())
 }
 
-/// A keyed, resettable HMAC of one of the supported algorithms.
+/// A keyed, resettable HMAC of one of the supported algorithms (RFC 2104),
+/// over [`engine`]. It keeps the chaining values after the inner and the
+/// outer padded key, so a reset or a MAC costs no key processing; the
+/// whole state is wiped when dropped.
 #[derive(Clone)]
-pub(crate) enum HmacState {
-    /// HMAC-SHA-1.
-    Sha1(HmacReset<Sha1>),
-    /// HMAC-SHA-224.
-    Sha224(HmacReset<Sha224>),
-    /// HMAC-SHA-256.
-    Sha256(HmacReset<Sha256>),
-    /// HMAC-SHA-384.
-    Sha384(HmacReset<Sha384>),
-    /// HMAC-SHA-512.
-    Sha512(HmacReset<Sha512>),
+pub(crate) struct HmacState {
+    /// The algorithm.
+    ty: MdType,
+    /// The inner hash, running over the message.
+    inner: Engine,
+    /// The chaining value after the key XOR ipad block.
+    ipad: Chain,
+    /// The chaining value after the key XOR opad block.
+    opad: Chain,
 }
 
 impl HmacState {
     /// An HMAC of algorithm `ty` keyed with `key` (any length: longer keys
     /// are hashed first, as RFC 2104 says).
     pub(crate) fn new(ty: MdType, key: &[u8]) -> HmacState {
-        // A key longer than the hash's block is replaced by its digest
-        // (RFC 2104). Doing that here, through the shared `Hasher`, leaves
-        // the `hmac` crate only keys that fit a block, so its own
-        // long-key path (a whole digest per algorithm) is compiled out.
-        if key.len() > ty.block_size() {
-            let mut short = [0u8; MAX_SIZE];
-            Hasher::digest(ty, key, &mut short);
-            let mac = Self::with_short_key(ty, &short[..ty.info().size]);
-            short.zeroize();
-            mac
-        } else {
-            Self::with_short_key(ty, key)
-        }
+        let mut mac = HmacState {
+            ty,
+            inner: Engine::resume([0; 16], 0),
+            ipad: [0; 16],
+            opad: [0; 16],
+        };
+        mac.rekey(key);
+        mac
     }
 
-    /// [`Self::new`] for a key of at most one block.
+    /// Replaces the key with `key` (any length), keeping the algorithm, and
+    /// starts a new MAC: computes the chaining values after the key XOR
+    /// ipad and the key XOR opad blocks.
     #[inline(never)]
-    fn with_short_key(ty: MdType, key: &[u8]) -> HmacState {
-        // new_from_slice accepts every key length for HMAC. The key is at
-        // most a block long (caller); saying so with `min` lets the
-        // compiler drop the crate's long-key path.
-        fn k<M: KeyInit>(key: &[u8], block: usize) -> M {
-            M::new_from_slice(&key[..key.len().min(block)])
-                .expect("HMAC accepts keys of any length")
+    pub(crate) fn rekey(&mut self, key: &[u8]) {
+        let ty = self.ty;
+        let bs = ty.block_size();
+        let mut k0 = [0u8; engine::MAX_BLOCK];
+        if key.len() > bs {
+            // A key longer than a block is replaced by its digest.
+            let mut long = Engine::resume(engine::iv(ty), 0);
+            long.update(ty, key);
+            long.close(ty);
+            engine::put_be(&long.h, &mut k0[..ty.info().size]);
+            long.wipe();
+        } else {
+            k0[..key.len()].copy_from_slice(key);
         }
-        let b = ty.block_size();
-        match ty {
-            MdType::Sha1 => HmacState::Sha1(k(key, b)),
-            MdType::Sha224 => HmacState::Sha224(k(key, b)),
-            MdType::Sha256 => HmacState::Sha256(k(key, b)),
-            MdType::Sha384 => HmacState::Sha384(k(key, b)),
-            MdType::Sha512 => HmacState::Sha512(k(key, b)),
+        for (pad, x) in [(&mut self.ipad, 0x36), (&mut self.opad, 0x36 ^ 0x5c)] {
+            // The whole buffer, so that the loop has a fixed length; only
+            // the first block is hashed.
+            for b in &mut k0 {
+                *b ^= x;
+            }
+            *pad = engine::iv(ty);
+            engine::compress(ty, pad, &k0[..bs]);
         }
-    }
-
-    /// The algorithm.
-    pub(crate) fn md_type(&self) -> MdType {
-        match self {
-            HmacState::Sha1(_) => MdType::Sha1,
-            HmacState::Sha224(_) => MdType::Sha224,
-            HmacState::Sha256(_) => MdType::Sha256,
-            HmacState::Sha384(_) => MdType::Sha384,
-            HmacState::Sha512(_) => MdType::Sha512,
-        }
+        k0[..].zeroize();
+        self.reset();
     }
 
     /// MAC length in bytes.
     pub(crate) fn size(&self) -> usize {
-        self.md_type().info().size
+        self.ty.info().size
     }
 
     /// Feeds message data.
     pub(crate) fn update(&mut self, data: &[u8]) {
-        dispatch!(self, h => Mac::update(h, data))
+        self.inner.update(self.ty, data)
     }
 
     /// Restarts the MAC with the same key.
     pub(crate) fn reset(&mut self) {
-        dispatch!(self, h => Mac::reset(h))
+        self.inner.restart(&self.ipad, self.ty.block_size() as u64)
     }
 
     /// Writes the MAC into `out[..self.size()]` and restarts with the same
     /// key. Panics if `out` is shorter than the MAC.
     pub(crate) fn finish_into(&mut self, out: &mut [u8]) {
-        let n = self.size();
-        dispatch!(self, h => out[..n].copy_from_slice(&Mac::finalize_reset(h).into_bytes()))
+        let (ty, n) = (self.ty, self.size());
+        let out = &mut out[..n];
+        self.inner.close(ty);
+        let mut inner = self.inner.h;
+        // The outer hash reuses the inner one's buffer.
+        self.inner
+            .restart_with(ty, &self.opad, ty.block_size() as u64, &inner);
+        inner[..].zeroize();
+        self.inner.close(ty);
+        engine::put_be(&self.inner.h, out);
+        self.reset();
+    }
+}
+
+impl Drop for HmacState {
+    fn drop(&mut self) {
+        self.inner.wipe();
+        self.ipad[..].zeroize();
+        self.opad[..].zeroize();
     }
 }
 

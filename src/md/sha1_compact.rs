@@ -5,8 +5,9 @@
 //! fully unrolled (about 3 KB of Cortex-M4 code). This block function runs
 //! the 80 rounds of FIPS 180-4 section 6.1.2 as a loop over a 16-word
 //! schedule window (about 0.3 KB), and plugs into the same RustCrypto
-//! `digest` machinery (buffering, padding, HMAC), so everything that hashes
-//! through [`super::Sha1`] sees the same type interface.
+//! `digest` machinery (buffering, padding), so everything that hashes
+//! through [`super::Sha1`] sees the same type interface; HMAC uses the
+//! block function directly (`super::engine`).
 
 use core::fmt;
 
@@ -30,7 +31,7 @@ const IV: [u32; 5] = [
 ];
 
 /// Applies the compression function to one 64-byte block.
-fn compress(h: &mut [u32; 5], block: &[u8; 64]) {
+pub(super) fn compress(h: &mut [u32; 5], block: &[u8; 64]) {
     let mut w = [0u32; 16];
     for (w, bytes) in w.iter_mut().zip(block.chunks_exact(4)) {
         *w = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
