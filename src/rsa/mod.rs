@@ -14,12 +14,15 @@
 pub(crate) mod ffi;
 pub(crate) mod padding;
 
-use crypto_bigint::{BoxedUint, NonZero};
-use zeroize::Zeroize;
+use alloc::vec::Vec;
 
-use crate::bignum::mont::{FastModulus, mul_wide};
+use crypto_bigint::Word;
+use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
+
+use crate::bignum::mont::{FastModulus, adc, mul_wide, sbb};
 use crate::bignum::prime::{self, Rng};
-use crate::bignum::{LIMB_BITS, Mpi, MpiError, resized};
+use crate::bignum::{LIMB_BITS, LIMB_BYTES, Mpi, MpiError, sig_limbs};
 
 /// Upstream's `MBEDTLS_MPI_MAX_SIZE`: the largest modulus, in bytes.
 pub(crate) const MAX_LEN: usize = 1024;
@@ -320,119 +323,137 @@ pub(crate) fn deduce_crt(p: &Mpi, q: &Mpi, d: &Mpi) -> Result<(Mpi, Mpi, Mpi), M
     Ok((dp, dq, qp))
 }
 
+/// Limbs of an intermediate value, wiped when dropped (one drop path for
+/// every value of the operations below).
+type Limbs = Zeroizing<Vec<Word>>;
+
+/// The low `n` limbs of `words`, zero-extended to `n`.
+fn padded(words: &[Word], n: usize) -> Limbs {
+    Zeroizing::new((0..n).map(|i| words.get(i).copied().unwrap_or(0)).collect())
+}
+
+/// The bit length of `words` (variable-time: for public lengths).
+fn bit_len(words: &[Word]) -> u32 {
+    match sig_limbs(words) {
+        0 => 0,
+        n => (n * LIMB_BITS) as u32 - words[n - 1].leading_zeros(),
+    }
+}
+
+/// acc + x mod 2^(w acc.len()), in place (x no longer than acc),
+/// constant-time in the values.
+fn add_into(acc: &mut [Word], x: &[Word]) {
+    let mut carry = 0;
+    for (i, a) in acc.iter_mut().enumerate() {
+        (*a, carry) = adc(*a, x.get(i).copied().unwrap_or(0), carry);
+    }
+}
+
 /// A modulus prepared for Montgomery arithmetic (`bignum::mont`), and
 /// for division by it.
 struct Modulus {
-    nz: NonZero<BoxedUint>,
-    limbs: usize,
+    /// The modulus in its significant limbs (the top one nonzero); wiped,
+    /// as the moduli of a private key are its primes.
+    m: Limbs,
     mont: FastModulus,
-}
-
-impl Drop for Modulus {
-    fn drop(&mut self) {
-        // The moduli of a private key are its primes.
-        self.nz.zeroize();
-    }
 }
 
 impl Modulus {
     /// Prepares the odd `m`.
     fn new(m: &Mpi) -> Option<Modulus> {
-        let limbs = m.sig_limbs().max(1);
-        let mont = FastModulus::from_modulus(&m.words()[..limbs])?;
-        let nz = NonZero::new(resized(m.magnitude(), limbs)).into_option()?;
-        Some(Modulus { nz, limbs, mont })
+        let m = padded(m.words(), m.sig_limbs().max(1));
+        let mont = FastModulus::from_modulus(&m)?;
+        Some(Modulus { m, mont })
+    }
+
+    /// The limb count of values modulo m.
+    fn limbs(&self) -> usize {
+        self.m.len()
+    }
+
+    /// m - 1 for the odd m, in m's limbs.
+    fn minus_one(&self) -> Limbs {
+        let mut v = padded(&self.m, self.limbs());
+        v[0] &= !1;
+        v
     }
 
     /// x mod m, `limbs` limbs (x of any size), by division.
-    fn rem(&self, x: &BoxedUint) -> BoxedUint {
-        let (mut q, r) = crate::bignum::mont::div_rem_words(x.as_words(), self.nz.as_words());
-        q.zeroize();
-        uint_from_vec(r)
+    fn rem(&self, x: &[Word]) -> Limbs {
+        let (q, r) = crate::bignum::mont::div_rem_words(x, &self.m);
+        drop(Limbs::new(q));
+        Limbs::new(r)
     }
 
     /// x mod m, by Montgomery reduction when x fits in twice m's limbs (as
     /// every value below N does when P and Q have the same limb count, as
     /// generated keys do), else by division. The choice depends only on
     /// x's limb count, which is public (N's).
-    fn reduce(&self, x: &BoxedUint) -> BoxedUint {
-        if x.nlimbs() <= 2 * self.limbs {
-            uint_from_vec(self.mont.rem_wide(x.as_words()))
+    fn reduce(&self, x: &[Word]) -> Limbs {
+        if x.len() <= 2 * self.limbs() {
+            Limbs::new(self.mont.rem_wide(x))
         } else {
             self.rem(x)
         }
     }
 
     /// a b mod m for a, b < m.
-    fn mul(&self, a: &BoxedUint, b: &BoxedUint) -> BoxedUint {
-        uint_from_vec(self.mont.mul_mod(a.as_words(), b.as_words()))
+    fn mul(&self, a: &[Word], b: &[Word]) -> Limbs {
+        Limbs::new(self.mont.mul_mod(a, b))
+    }
+
+    /// a - b mod m for a, b < m (in m's limbs), constant-time in the
+    /// values.
+    fn sub(&self, a: &[Word], b: &[Word]) -> Limbs {
+        let mut d = padded(a, self.limbs());
+        let mut borrow = 0;
+        for (x, &y) in d.iter_mut().zip(b) {
+            (*x, borrow) = sbb(*x, y, borrow);
+        }
+        // A borrow out means a < b: add m back.
+        let mask = borrow.wrapping_neg();
+        let mut carry = 0;
+        for (x, &y) in d.iter_mut().zip(self.m.iter()) {
+            (*x, carry) = adc(*x, y & mask, carry);
+        }
+        d
     }
 
     /// base^exp mod m for base < m, constant-time in the values for
     /// `exp_bits` exponent bits.
-    fn pow(&self, base: &BoxedUint, exp: &BoxedUint, exp_bits: u32) -> BoxedUint {
-        uint_from_vec(
-            self.mont
-                .pow(base.as_words(), exp.as_words(), exp_bits as usize),
-        )
+    fn pow(&self, base: &[Word], exp: &[Word], exp_bits: u32) -> Limbs {
+        Limbs::new(self.mont.pow(base, exp, exp_bits as usize))
     }
 }
 
-/// A `BoxedUint` of the limbs in `v`, which is zeroised.
-fn uint_from_vec(mut v: alloc::vec::Vec<crypto_bigint::Word>) -> BoxedUint {
-    let u = BoxedUint::from_words(v.iter().copied());
-    v.zeroize();
-    u
-}
-
-/// The private half of a [`KeyState`].
+/// The private half of a [`KeyState`]; every member is wiped when dropped.
 struct PrivateKey {
     p: Modulus,
     q: Modulus,
-    dp: BoxedUint,
-    dq: BoxedUint,
+    dp: Limbs,
+    dq: Limbs,
     /// QP, below P.
-    qp: BoxedUint,
-    /// Q as an integer of Q's limb count, for the recombination.
-    q_limbs: BoxedUint,
-    p_minus_1: BoxedUint,
-    q_minus_1: BoxedUint,
-}
-
-impl Drop for PrivateKey {
-    fn drop(&mut self) {
-        self.dp.zeroize();
-        self.dq.zeroize();
-        self.qp.zeroize();
-        self.q_limbs.zeroize();
-        self.p_minus_1.zeroize();
-        self.q_minus_1.zeroize();
-    }
+    qp: Limbs,
+    p_minus_1: Limbs,
+    q_minus_1: Limbs,
 }
 
 /// A key ready for operations; immutable once built.
 pub(crate) struct KeyState {
     n: Modulus,
-    e: BoxedUint,
+    e: Limbs,
     e_bits: u32,
     len: usize,
     bits: usize,
     /// N big-endian in `len` bytes, to compare inputs with.
-    n_be: alloc::vec::Vec<u8>,
+    n_be: Vec<u8>,
     private: Option<PrivateKey>,
 }
 
-/// A blinding pair: vi = vf^-e mod N, both below N.
+/// A blinding pair: vi = vf^-e mod N, both below N, wiped when dropped.
 pub(crate) struct Blinding {
-    vi: BoxedUint,
-    vf: BoxedUint,
-}
-
-impl Drop for Blinding {
-    fn drop(&mut self) {
-        self.vi.zeroize();
-        self.vf.zeroize();
-    }
+    vi: Limbs,
+    vf: Limbs,
 }
 
 impl KeyState {
@@ -442,24 +463,19 @@ impl KeyState {
     pub(crate) fn new(c: &Components, len: usize) -> RsaResult<KeyState> {
         c.check_context(len, false)?;
         let n = Modulus::new(&c.n).ok_or(RsaError::BadInput)?;
-        let e = resized(c.e.magnitude(), c.e.sig_limbs().max(1));
+        let e = padded(c.e.words(), c.e.sig_limbs().max(1));
         let e_bits = c.e.bitlen() as u32;
         let private = if c.check_context(len, true).is_ok() {
             let p = Modulus::new(&c.p).ok_or(RsaError::BadInput)?;
             let q = Modulus::new(&c.q).ok_or(RsaError::BadInput)?;
-            let qp = p.rem(c.qp.magnitude());
-            let q_limbs = resized(c.q.magnitude(), q.limbs);
-            let p_minus_1 = resized(minus_one(&c.p)?.magnitude(), p.limbs);
-            let q_minus_1 = resized(minus_one(&c.q)?.magnitude(), q.limbs);
             Some(PrivateKey {
-                dp: resized(c.dp.magnitude(), p.limbs),
-                dq: resized(c.dq.magnitude(), q.limbs),
+                dp: padded(c.dp.words(), p.limbs()),
+                dq: padded(c.dq.words(), q.limbs()),
+                qp: p.rem(c.qp.words()),
+                p_minus_1: p.minus_one(),
+                q_minus_1: q.minus_one(),
                 p,
                 q,
-                qp,
-                q_limbs,
-                p_minus_1,
-                q_minus_1,
             })
         } else {
             None
@@ -471,7 +487,7 @@ impl KeyState {
             len,
             bits: c.n.bitlen(),
             n_be: {
-                let mut v = alloc::vec::Vec::new();
+                let mut v = Vec::new();
                 v.try_reserve_exact(len).map_err(|_| MpiError::Alloc)?;
                 v.resize(len, 0);
                 c.n.write_be(&mut v)?;
@@ -492,16 +508,13 @@ impl KeyState {
     }
 
     /// x^e mod N for x < N (e is public: variable-time in e).
-    fn pow_e(&self, x: &BoxedUint) -> BoxedUint {
-        uint_from_vec(
-            self.n
-                .mont
-                .pow_public(x.as_words(), self.e.as_words(), self.e_bits as usize),
-        )
+    fn pow_e(&self, x: &[Word]) -> Limbs {
+        Limbs::new(self.n.mont.pow_public(x, &self.e, self.e_bits as usize))
     }
 
-    /// The input as an integer below N: `BadInput` if it is not.
-    fn input(&self, input: &[u8]) -> RsaResult<BoxedUint> {
+    /// The input as an integer below N, in N's limbs: `BadInput` if it is
+    /// not.
+    fn input(&self, input: &[u8]) -> RsaResult<Limbs> {
         if input.len() != self.len {
             return Err(RsaError::BadInput);
         }
@@ -509,37 +522,32 @@ impl KeyState {
         if input >= &self.n_be[..] {
             return Err(RsaError::Mpi(MpiError::BadInput));
         }
-        let x = BoxedUint::from_be_slice(input, (self.n.limbs * LIMB_BITS) as u32)
-            .map_err(|_| RsaError::BadInput)?;
+        // `len` bytes fit in N's limbs (`check_context`).
+        let mut x = padded(&[], self.n.limbs());
+        for (i, &b) in input.iter().rev().enumerate() {
+            x[i / LIMB_BYTES] |= (b as Word) << (8 * (i % LIMB_BYTES));
+        }
         Ok(x)
     }
 
-    fn output(&self, x: &BoxedUint, out: &mut [u8]) -> RsaResult<()> {
-        let bytes = x.to_be_bytes();
-        let skip = bytes.len().saturating_sub(out.len());
-        if bytes[..skip].iter().any(|&b| b != 0) {
-            return Err(RsaError::Mpi(MpiError::BufferTooSmall));
-        }
-        let pad = out.len() - (bytes.len() - skip);
-        out[..pad].fill(0);
-        out[pad..].copy_from_slice(&bytes[skip..]);
-        Ok(())
+    /// x big-endian in `out`.
+    fn output(&self, x: &[Word], out: &mut [u8]) -> RsaResult<()> {
+        Ok(Mpi::from_words(x, false).write_be(out)?)
     }
 
     /// output = input^E mod N over `len`-byte big-endian buffers. Input not
     /// below N: `Mpi(BadInput)` (upstream's -0x4284 once combined).
     pub(crate) fn public(&self, input: &[u8], out: &mut [u8]) -> RsaResult<()> {
         let x = self.input(input)?;
-        let y = self.pow_e(&x);
-        self.output(&y, out)
+        self.output(&self.pow_e(&x), out)
     }
 
     /// A fresh blinding pair from the caller's RNG: vf random, coprime to
     /// N; vi = vf^-e mod N.
     pub(crate) fn new_blinding(&self, rng: Rng<'_>) -> RsaResult<Blinding> {
+        let n = Mpi::from_words(&self.n.m, false);
         for _ in 0..10 {
             let v = prime::fill_random(self.len - 1, rng)?;
-            let n = Mpi::from_uint(self.n.nz.as_ref().clone(), false);
             // vf^-1 exists unless vf shares a factor with N (never for a
             // real key, or vf = 0). vf has fewer bytes than N, so it is
             // below N already.
@@ -548,11 +556,11 @@ impl KeyState {
                 Err(MpiError::NotAcceptable) => continue,
                 Err(e) => return Err(e.into()),
             };
-            let vf = resized(v.magnitude(), self.n.limbs);
-            let mut inv = resized(inv.magnitude(), self.n.limbs);
-            let vi = self.pow_e(&inv);
-            inv.zeroize();
-            return Ok(Blinding { vi, vf });
+            let limbs = self.n.limbs();
+            return Ok(Blinding {
+                vi: self.pow_e(&padded(inv.words(), limbs)),
+                vf: padded(v.words(), limbs),
+            });
         }
         Err(RsaError::Mpi(MpiError::NotAcceptable))
     }
@@ -568,7 +576,9 @@ impl KeyState {
 
     /// input^D mod N with CRT, base blinding by `blinding`, exponent
     /// blinding from `rng`, and a check of the result with E
-    /// (`Verify` on mismatch).
+    /// (`Verify` on mismatch). Every intermediate is wiped when dropped
+    /// (m1 or h with the blinded value would factor N), most as soon as
+    /// the next one is made.
     pub(crate) fn private(
         &self,
         blinding: &Blinding,
@@ -579,69 +589,44 @@ impl KeyState {
         let key = self.private.as_ref().ok_or(RsaError::BadInput)?;
         let x = self.input(input)?;
         // Base blinding.
-        let mut blinded = self.n.mul(&x, &blinding.vi);
+        let blinded = self.n.mul(&x, &blinding.vi);
         // Exponent blinding: d' = d + r (p - 1).
-        let (mut dp, dp_bits) = blind_exponent(&key.dp, &key.p_minus_1, rng)?;
-        let (mut dq, dq_bits) = blind_exponent(&key.dq, &key.q_minus_1, rng)?;
-        let mut rp = key.p.reduce(&blinded);
-        let mut rq = key.q.reduce(&blinded);
-        blinded.zeroize();
-        let mut m1 = key.p.pow(&rp, &dp, dp_bits);
-        let mut m2_int = key.q.pow(&rq, &dq, dq_bits);
-        dp.zeroize();
-        dq.zeroize();
-        rp.zeroize();
-        rq.zeroize();
-        // h = qp (m1 - m2) mod p; m = m2 + h q. (Every intermediate is
-        // wiped: m1 or h with the blinded value would factor N.)
-        let mut m2_p = key.p.reduce(&m2_int);
-        let mut diff = m1.sub_mod(&m2_p, &key.p.nz);
-        m1.zeroize();
-        m2_p.zeroize();
-        let mut h = key.p.mul(&diff, &key.qp);
-        diff.zeroize();
-        let mut product = uint_from_vec(mul_wide(h.as_words(), key.q_limbs.as_words()));
-        h.zeroize();
-        let mut hq = resized(&product, self.n.limbs + 1);
-        product.zeroize();
-        let mut m2_wide = resized(&m2_int, self.n.limbs + 1);
-        m2_int.zeroize();
-        let mut m = hq.wrapping_add(&m2_wide);
-        hq.zeroize();
-        m2_wide.zeroize();
-        let mut m_n = resized(&m, self.n.limbs);
-        m.zeroize();
+        let (dp, dp_bits) = blind_exponent(&key.dp, &key.p_minus_1, rng)?;
+        let (dq, dq_bits) = blind_exponent(&key.dq, &key.q_minus_1, rng)?;
+        let m1 = key.p.pow(&key.p.reduce(&blinded), &dp, dp_bits);
+        let m2 = key.q.pow(&key.q.reduce(&blinded), &dq, dq_bits);
+        drop((blinded, dp, dq));
+        // h = qp (m1 - m2) mod p; m = m2 + h q.
+        let diff = key.p.sub(&m1, &key.p.reduce(&m2));
+        drop(m1);
+        let h = key.p.mul(&diff, &key.qp);
+        drop(diff);
+        let hq = Limbs::new(mul_wide(&h, &key.q.m));
+        drop(h);
+        let mut m = padded(&hq, self.n.limbs());
+        drop(hq);
+        add_into(&mut m, &m2);
+        drop(m2);
         // Unblind, then check against the input.
-        let mut result = self.n.mul(&m_n, &blinding.vf);
-        m_n.zeroize();
-        let check = self.pow_e(&result);
-        if check != x {
-            result.zeroize();
+        let result = self.n.mul(&m, &blinding.vf);
+        drop(m);
+        if !bool::from(self.pow_e(&result).ct_eq(&x)) {
             return Err(RsaError::Verify);
         }
-        let r = self.output(&result, out);
-        result.zeroize();
-        r
+        self.output(&result, out)
     }
 }
 
 /// d + r (m - 1) for a random r of [`EXPONENT_BLINDING`] bytes, and the
 /// number of exponent bits to process: a bound that depends only on the
 /// (public) length of m, since d < m - 1 and r < 2^(8 * 28).
-fn blind_exponent(
-    d: &BoxedUint,
-    m_minus_1: &BoxedUint,
-    rng: Rng<'_>,
-) -> RsaResult<(BoxedUint, u32)> {
+fn blind_exponent(d: &[Word], m_minus_1: &[Word], rng: Rng<'_>) -> RsaResult<(Limbs, u32)> {
     let r = prime::fill_random(EXPONENT_BLINDING, rng)?;
-    let extra = EXPONENT_BLINDING.div_ceil(LIMB_BITS / 8);
-    let width = m_minus_1.nlimbs() + extra + 1;
-    let rm = uint_from_vec(mul_wide(
-        resized(r.magnitude(), extra).as_words(),
-        m_minus_1.as_words(),
-    ));
-    let sum = resized(&rm, width).wrapping_add(resized(d, width));
-    let bits = m_minus_1.bit_width_vartime() + 8 * EXPONENT_BLINDING as u32 + 1;
+    let extra = EXPONENT_BLINDING.div_ceil(LIMB_BYTES);
+    let rm = Limbs::new(mul_wide(&padded(r.words(), extra), m_minus_1));
+    let mut sum = padded(&rm, m_minus_1.len() + extra + 1);
+    add_into(&mut sum, d);
+    let bits = bit_len(m_minus_1) + 8 * EXPONENT_BLINDING as u32 + 1;
     Ok((sum, bits))
 }
 
@@ -808,7 +793,7 @@ mod kernel_choice {
         let c = super::gen_key(2048, 65537, &mut rng).unwrap();
         let k = super::KeyState::new(&c, 256).unwrap();
         let fixed = cfg!(target_pointer_width = "64");
-        assert_eq!(k.n.mont.is_fixed(), fixed, "n limbs {}", k.n.limbs);
+        assert_eq!(k.n.mont.is_fixed(), fixed, "n limbs {}", k.n.limbs());
         assert_eq!(k.private.as_ref().unwrap().p.mont.is_fixed(), fixed);
     }
 }
