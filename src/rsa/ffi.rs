@@ -593,36 +593,35 @@ pub unsafe extern "C" fn mbedtls_rsa_complete(ctx: *mut mbedtls_rsa_context) -> 
         if ctx.is_null() {
             return MBEDTLS_ERR_RSA_BAD_INPUT_DATA;
         }
-        // SAFETY: valid context (caller).
-        let mut c = match unsafe { components(ctx) } {
-            Ok(c) => c,
-            Err(e) => return MBEDTLS_ERR_RSA_BAD_INPUT_DATA + mpi_code(e),
-        };
-        let had_n = !c.n.is_zero();
-        let is_priv = match c.complete() {
-            Ok(p) => p,
-            Err(RsaError::Mpi(e)) => return MBEDTLS_ERR_RSA_BAD_INPUT_DATA + mpi_code(e),
-            Err(_) => return MBEDTLS_ERR_RSA_BAD_INPUT_DATA,
-        };
-        // SAFETY: valid context.
-        if let Err(e) = unsafe { store_components(ctx, &c) } {
-            return MBEDTLS_ERR_RSA_BAD_INPUT_DATA + mpi_code(e);
-        }
-        if !had_n {
+        let r = (|| -> RsaResult<()> {
+            // SAFETY: valid context (caller).
+            let mut c = unsafe { components(ctx) }?;
+            let had_n = !c.n.is_zero();
+            let is_priv = c.complete()?;
             // SAFETY: valid context.
-            unsafe { set_len(ctx, c.n.bitlen().div_ceil(8)) };
-        }
-        // SAFETY: valid context.
-        let len = unsafe { ctx_len(ctx) };
-        if c.check_context(len, is_priv).is_err() {
+            unsafe { store_components(ctx, &c) }?;
+            if !had_n {
+                // SAFETY: valid context.
+                unsafe { set_len(ctx, c.n.bitlen().div_ceil(8)) };
+            }
             // SAFETY: valid context.
-            unsafe { publish(ctx, None) };
-            return MBEDTLS_ERR_RSA_BAD_INPUT_DATA;
+            let len = unsafe { ctx_len(ctx) };
+            // A key failing the structural check gets no state (and the
+            // next operation fails on it).
+            let checked = c.check_context(len, is_priv);
+            let key = match checked {
+                Ok(()) => KeyState::new(&c, len).ok().map(Arc::new),
+                Err(_) => None,
+            };
+            // SAFETY: valid context.
+            unsafe { publish(ctx, key) };
+            checked
+        })();
+        match r {
+            Ok(()) => 0,
+            Err(RsaError::Mpi(e)) => MBEDTLS_ERR_RSA_BAD_INPUT_DATA + mpi_code(e),
+            Err(_) => MBEDTLS_ERR_RSA_BAD_INPUT_DATA,
         }
-        let key = KeyState::new(&c, len).ok().map(Arc::new);
-        // SAFETY: valid context.
-        unsafe { publish(ctx, key) };
-        0
     })
 }
 

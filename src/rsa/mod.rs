@@ -90,10 +90,12 @@ fn is_one(x: &Mpi) -> bool {
     !x.is_neg() && x.bitlen() == 1
 }
 
-/// Whether m - 1 divides x (m > 1).
+/// Whether x = y mod m; false on any bignum failure (m <= 0 included).
 #[inline(never)]
-fn divides_minus_one(m: &Mpi, x: &Mpi) -> Result<bool, MpiError> {
-    Ok(Mpi::modulo(x, &minus_one(m)?)?.is_zero())
+fn congruent(x: &Mpi, y: &Mpi, m: &Mpi) -> bool {
+    Mpi::sub(x, y)
+        .and_then(|d| Mpi::modulo(&d, m))
+        .is_ok_and(|r| r.is_zero())
 }
 
 /// x - 1 (one copy of the code for the many P - 1 and DE - 1).
@@ -169,15 +171,16 @@ impl Components {
         self.check_context(len, true)
             .map_err(|_| RsaError::KeyCheck)?;
         // Any bignum failure on the way is a failed check too.
-        if self.validate_params() == Ok(true) && self.validate_crt() == Ok(true) {
+        if self.validate() == Ok(true) {
             Ok(())
         } else {
             Err(RsaError::KeyCheck)
         }
     }
 
-    /// N = PQ, 1 < D, E < N, P, Q > 1, and DE = 1 mod (P-1) and.
-    fn validate_params(&self) -> Result<bool, MpiError> {
+    /// N = PQ, 1 < D, E < N, P, Q > 1, DE = 1 mod (P-1) and, and
+    /// the CRT values: DP = D mod (P-1), DQ = D mod, QP Q = 1 mod P.
+    fn validate(&self) -> Result<bool, MpiError> {
         let k = Mpi::mul(&self.p, &self.q)?;
         if at_most_one(&self.n) || !k.cmp_signed(&self.n).is_eq() {
             return Ok(false);
@@ -191,16 +194,18 @@ impl Components {
         {
             return Ok(false);
         }
-        let de1 = minus_one(&Mpi::mul(&self.d, &self.e)?)?;
-        Ok(divides_minus_one(&self.p, &de1)? && divides_minus_one(&self.q, &de1)?)
-    }
-
-    /// DP = D mod (P-1), DQ = D mod, QP Q = 1 mod P.
-    fn validate_crt(&self) -> Result<bool, MpiError> {
-        let k = minus_one(&Mpi::mul(&self.qp, &self.q)?)?;
-        Ok(divides_minus_one(&self.p, &Mpi::sub(&self.dp, &self.d)?)?
-            && divides_minus_one(&self.q, &Mpi::sub(&self.dq, &self.d)?)?
-            && Mpi::modulo(&k, &self.p)?.is_zero())
+        let (de, qpq) = (Mpi::mul(&self.d, &self.e)?, Mpi::mul(&self.qp, &self.q)?);
+        let (p1, q1, one) = (minus_one(&self.p)?, minus_one(&self.q)?, one());
+        let (d, p) = (&self.d, &self.p);
+        Ok([
+            (&de, &one, &p1),
+            (&de, &one, &q1),
+            (&self.dp, d, &p1),
+            (&self.dq, d, &q1),
+            (&qpq, &one, p),
+        ]
+        .into_iter()
+        .all(|(x, y, m)| congruent(x, y, m)))
     }
 
     /// `mbedtls_rsa_complete`'s derivations: which of N, P, Q, D are
@@ -224,22 +229,16 @@ impl Components {
         if !is_priv && !is_pub {
             return Err(RsaError::BadInput);
         }
-        let wrap = |e: MpiError| RsaError::Mpi(e);
         if !hn && hp && hq {
-            self.n = Mpi::mul(&self.p, &self.q).map_err(wrap)?;
+            self.n = Mpi::mul(&self.p, &self.q)?;
         }
         if pq_missing {
-            let (p, q) = deduce_primes(&self.n, &self.e, &self.d).map_err(wrap)?;
-            self.p = p;
-            self.q = q;
+            (self.p, self.q) = deduce_primes(&self.n, &self.e, &self.d)?;
         } else if d_missing {
-            self.d = deduce_private_exponent(&self.p, &self.q, &self.e).map_err(wrap)?;
+            self.d = deduce_private_exponent(&self.p, &self.q, &self.e)?;
         }
         if is_priv && !(hdp && hdq && hqp) {
-            let (dp, dq, qp) = deduce_crt(&self.p, &self.q, &self.d).map_err(wrap)?;
-            self.dp = dp;
-            self.dq = dq;
-            self.qp = qp;
+            (self.dp, self.dq, self.qp) = deduce_crt(&self.p, &self.q, &self.d)?;
         }
         Ok(is_priv)
     }
@@ -248,6 +247,7 @@ impl Components {
 /// Factors N from (N, E, D), upstream's method: with T the odd part of
 /// DE - 1, for small primes k, gcd(k^(T 2^i) - 1, N) for i up to the
 /// order of 2 in DE - 1 finds a factor.
+#[inline(never)]
 pub(crate) fn deduce_primes(n: &Mpi, e: &Mpi, d: &Mpi) -> Result<(Mpi, Mpi), MpiError> {
     // u8: all below 256, a byte each in flash.
     const BASES: [u8; 54] = [
@@ -270,6 +270,7 @@ pub(crate) fn deduce_primes(n: &Mpi, e: &Mpi, d: &Mpi) -> Result<(Mpi, Mpi), Mpi
     }
     let t = Mpi::shr(&t, order);
     let start = usize::from(n.words()[0] % 8 == 1);
+    let (one, two) = (one(), Mpi::from_i64(2));
     for &base in &BASES[start..] {
         // The bases are prime: coprime to N unless they divide it (a
         // remainder by one limb, where a gcd would run over N's length).
@@ -278,21 +279,21 @@ pub(crate) fn deduce_primes(n: &Mpi, e: &Mpi, d: &Mpi) -> Result<(Mpi, Mpi), Mpi
             continue;
         }
         let mut k = Mpi::exp_mod(&k, &t, n)?;
-        let mut found_one = false;
         for _ in 1..=order {
             if is_one(&k) {
-                found_one = true;
                 break;
             }
-            let k1 = Mpi::add(&k, &one())?;
-            let g = Mpi::gcd(&k1, n)?;
+            let g = Mpi::gcd(&Mpi::add(&k, &one)?, n)?;
             if !at_most_one(&g) && g.cmp_signed(n).is_lt() {
                 let (q, _) = Mpi::div_rem(n, &g)?;
                 return Ok((g, q));
             }
-            k = Mpi::modulo(&Mpi::mul(&k, &k)?, n)?;
+            // k^2 mod N (N is odd: the exponentiation above accepted it).
+            k = Mpi::exp_mod(&k, &two, n)?;
         }
-        if !found_one && !is_one(&k) {
+        // k^(T 2^order) = k^(DE - 1) is 1 for a consistent key (the loop
+        // only leaves early on a 1).
+        if !is_one(&k) {
             break;
         }
     }
