@@ -1639,18 +1639,16 @@ pub unsafe extern "C" fn mbedtls_rsa_rsassa_pkcs1_v15_sign(
             let (md, h) = unsafe { hash_arg(md_alg, hashlen, hash) }?;
             let mut em = scratch(len)?;
             padding::digest_info_encode(md, h, &mut em[..len]).map_err(pad_code)?;
-            let mut tmp = scratch(len)?;
             // The private operation already checks its result with E (a
             // fault gives MBEDTLS_ERR_RSA_VERIFY_FAILED), which is the
-            // verification upstream repeats here.
+            // verification upstream repeats here. It writes `out` only
+            // once the result passed that check.
             let r = match f_rng {
                 // SAFETY: valid context; RNG contract.
-                Some(f) => unsafe { private_op(ctx, f, p_rng, &em[..len], &mut tmp[..len]) },
+                Some(f) => unsafe { private_op(ctx, f, p_rng, &em[..len], out) },
                 None => MBEDTLS_ERR_RSA_BAD_INPUT_DATA,
             };
-            if r == 0 {
-                out.copy_from_slice(&tmp[..len]);
-            } else {
+            if r != 0 {
                 out.fill(b'!');
             }
             if r != 0 { Err(r) } else { Ok(()) }

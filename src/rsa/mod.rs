@@ -389,7 +389,8 @@ impl Modulus {
     /// x mod m, by Montgomery reduction when x fits in twice m's limbs (as
     /// every value below N does when P and Q have the same limb count, as
     /// generated keys do), else by division. The choice depends only on
-    /// x's limb count, which is public (N's).
+    /// x's limb count, which is public (N's). (Out of line: three calls.)
+    #[inline(never)]
     fn reduce(&self, x: &[Word]) -> Limbs {
         if x.len() <= 2 * self.limbs() {
             Limbs::new(self.mont.rem_wide(x))
