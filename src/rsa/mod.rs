@@ -447,8 +447,6 @@ pub(crate) struct KeyState {
     e_bits: u32,
     len: usize,
     bits: usize,
-    /// N big-endian in `len` bytes, to compare inputs with.
-    n_be: Vec<u8>,
     private: Option<PrivateKey>,
 }
 
@@ -488,13 +486,6 @@ impl KeyState {
             e_bits,
             len,
             bits: c.n.bitlen(),
-            n_be: {
-                let mut v = Vec::new();
-                v.try_reserve_exact(len).map_err(|_| MpiError::Alloc)?;
-                v.resize(len, 0);
-                c.n.write_be(&mut v)?;
-                v
-            },
             private,
         })
     }
@@ -520,14 +511,15 @@ impl KeyState {
         if input.len() != self.len {
             return Err(RsaError::BadInput);
         }
-        // Big-endian strings of equal length compare as the numbers do.
-        if input >= &self.n_be[..] {
-            return Err(RsaError::Mpi(MpiError::BadInput));
-        }
         // `len` bytes fit in N's limbs (`check_context`).
         let mut x = padded(&[], self.n.limbs());
         for (i, &b) in input.iter().rev().enumerate() {
             x[i / LIMB_BYTES] |= (b as Word) << (8 * (i % LIMB_BYTES));
+        }
+        // Limb strings of equal length compare from the top as the
+        // numbers do (the input is public: variable-time is fine).
+        if x.iter().rev().ge(self.n.m.iter().rev()) {
+            return Err(RsaError::Mpi(MpiError::BadInput));
         }
         Ok(x)
     }
