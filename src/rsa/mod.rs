@@ -98,6 +98,12 @@ fn congruent(x: &Mpi, y: &Mpi, m: &Mpi) -> bool {
         .is_ok_and(|r| r.is_zero())
 }
 
+/// x mod (m - 1).
+#[inline(never)]
+fn mod_minus_one(x: &Mpi, m: &Mpi) -> Result<Mpi, MpiError> {
+    Mpi::modulo(x, &minus_one(m)?)
+}
+
 /// x - 1 (one copy of the code for the many P - 1 and DE - 1).
 #[inline(never)]
 fn minus_one(x: &Mpi) -> Result<Mpi, MpiError> {
@@ -238,9 +244,18 @@ impl Components {
             self.d = deduce_private_exponent(&self.p, &self.q, &self.e)?;
         }
         if is_priv && !(hdp && hdq && hqp) {
-            (self.dp, self.dq, self.qp) = deduce_crt(&self.p, &self.q, &self.d)?;
+            self.deduce_crt()?;
         }
         Ok(is_priv)
+    }
+
+    /// DP, DQ and QP from P, Q and D, in place (on failure some may be
+    /// updated already: callers then drop the components).
+    fn deduce_crt(&mut self) -> Result<(), MpiError> {
+        self.dp = mod_minus_one(&self.d, &self.p)?;
+        self.dq = mod_minus_one(&self.d, &self.q)?;
+        self.qp = Mpi::inv_mod(&self.q, &self.p)?;
+        Ok(())
     }
 }
 
@@ -314,14 +329,6 @@ pub(crate) fn deduce_private_exponent(p: &Mpi, q: &Mpi, e: &Mpi) -> Result<Mpi, 
     let g = Mpi::gcd(&k, &l)?;
     let (lcm, _) = Mpi::div_rem(&Mpi::mul(&k, &l)?, &g)?;
     Mpi::inv_mod(e, &lcm)
-}
-
-/// DP, DQ and QP from P, Q and D.
-pub(crate) fn deduce_crt(p: &Mpi, q: &Mpi, d: &Mpi) -> Result<(Mpi, Mpi, Mpi), MpiError> {
-    let dp = Mpi::modulo(d, &minus_one(p)?)?;
-    let dq = Mpi::modulo(d, &minus_one(q)?)?;
-    let qp = Mpi::inv_mod(q, p)?;
-    Ok((dp, dq, qp))
 }
 
 /// Limbs of an intermediate value, wiped when dropped (one drop path for
@@ -648,17 +655,18 @@ pub(crate) fn gen_key(nbits: usize, exponent: i64, rng: Rng<'_>) -> RsaResult<Co
             continue;
         }
         let n = Mpi::mul(&p, &q)?;
-        let (dp, dq, qp) = deduce_crt(&p, &q, &d)?;
-        return Ok(Components {
+        let mut c = Components {
             n,
             e,
             d,
             p,
             q,
-            dp,
-            dq,
-            qp,
-        });
+            dp: Mpi::zero(),
+            dq: Mpi::zero(),
+            qp: Mpi::zero(),
+        };
+        c.deduce_crt()?;
+        return Ok(c);
     }
 }
 
