@@ -1906,11 +1906,12 @@ pub unsafe extern "C" fn mbedtls_rsa_rsassa_pss_verify_ext(
                 .flatten()
                 .ok_or(MBEDTLS_ERR_RSA_BAD_INPUT_DATA)?;
             // SAFETY: caller's context and buffer.
-            let em = unsafe { open_signature(ctx, sig) }?;
+            let mut em = unsafe { open_signature(ctx, sig) }?;
             let len = em.len();
             // SAFETY: valid context.
             let bits = unsafe { current_key(ctx) }?.bits();
-            padding::pss_verify(md, mgf, h, expected_salt_len, bits, &em[..len]).map_err(pad_code)
+            padding::pss_verify(md, mgf, h, expected_salt_len, bits, &mut em[..len])
+                .map_err(pad_code)
         })())
     })
 }

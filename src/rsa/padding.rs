@@ -407,7 +407,8 @@ pub(crate) fn pss_encode(
     Ok(())
 }
 
-/// EMSA-PSS verification of `em` (the public-key result, length `k`) as
+/// EMSA-PSS verification of `em` (the public-key result, length `k`,
+/// decoded in place: its contents are undefined afterwards) as
 /// Mbed TLS's `rsa_rsassa_pss_verify_ext` does after the RSA operation:
 /// last byte not `BC`, no `01` after the zero run, or a salt length other
 /// than `expected_salt_len` (unless [`SALT_LEN_ANY`]) is
@@ -420,7 +421,7 @@ pub(crate) fn pss_verify(
     hash: &[u8],
     expected_salt_len: i32,
     modulus_bits: usize,
-    em: &[u8],
+    em: &mut [u8],
 ) -> Result<(), PadError> {
     let k = em.len();
     let top = pss_top_bits(modulus_bits, k)?;
@@ -440,8 +441,7 @@ pub(crate) fn pss_verify(
         return Err(PadError::BadInput);
     }
 
-    let mut copy = em_copy(&em[offset..])?;
-    let work = &mut copy[..em_len];
+    let work = &mut em[offset..];
     let db_len = em_len - hlen - 1;
     let (db, tail) = work.split_at_mut(db_len);
     let h = &tail[..hlen];
@@ -544,7 +544,7 @@ mod tests {
     }
 
     fn pss_ver(md: MdType, h: &[u8], salt: i32, bits: usize, em: &[u8]) -> Res<()> {
-        pss_verify(Some(md), md, h, salt, bits, em)
+        pss_verify(Some(md), md, h, salt, bits, &mut em.to_vec())
     }
 
     #[test]
@@ -791,11 +791,11 @@ mod tests {
     fn pss_mixed_hashes_and_raw_hash() {
         let (hash, mut em) = ([0x42u8; 32], [0u8; 128]);
         pss_encode(Some(Sha256), Sha1, &hash, 20, 1024, &mut em, &mut rng("")).unwrap();
-        let v = |mgf| pss_verify(Some(Sha256), mgf, &hash, 20, 1024, &em);
+        let v = |mgf| pss_verify(Some(Sha256), mgf, &hash, 20, 1024, &mut em.clone());
         assert_eq!((v(Sha1), v(Sha256)), (Ok(()), Err(InvalidPadding)));
         // Without a message hash algorithm the "hash" may have any length.
         pss_encode(None, Sha256, b"short", -1, 1024, &mut em, &mut rng("")).unwrap();
-        let v = |h: &[u8]| pss_verify(None, Sha256, h, 32, 1024, &em);
+        let v = |h: &[u8]| pss_verify(None, Sha256, h, 32, 1024, &mut em.clone());
         assert_eq!((v(b"short"), v(b"shorT")), (Ok(()), Err(VerifyFailed)));
     }
 
