@@ -85,6 +85,12 @@ fn at_most_one(x: &Mpi) -> bool {
     x.is_neg() || x.bitlen() <= 1
 }
 
+/// Whether 1 < x < n.
+#[inline(never)]
+fn between_one_and(x: &Mpi, n: &Mpi) -> bool {
+    !at_most_one(x) && x.cmp_signed(n).is_lt()
+}
+
 /// Whether x == 1.
 fn is_one(x: &Mpi) -> bool {
     !x.is_neg() && x.bitlen() == 1
@@ -191,10 +197,8 @@ impl Components {
         if at_most_one(&self.n) || !k.cmp_signed(&self.n).is_eq() {
             return Ok(false);
         }
-        if at_most_one(&self.d)
-            || at_most_one(&self.e)
-            || self.d.cmp_signed(&self.n).is_ge()
-            || self.e.cmp_signed(&self.n).is_ge()
+        if !between_one_and(&self.d, &self.n)
+            || !between_one_and(&self.e, &self.n)
             || at_most_one(&self.p)
             || at_most_one(&self.q)
         {
@@ -262,7 +266,6 @@ impl Components {
 /// Factors N from (N, E, D), upstream's method: with T the odd part of
 /// DE - 1, for small primes k, gcd(k^(T 2^i) - 1, N) for i up to the
 /// order of 2 in DE - 1 finds a factor.
-#[inline(never)]
 pub(crate) fn deduce_primes(n: &Mpi, e: &Mpi, d: &Mpi) -> Result<(Mpi, Mpi), MpiError> {
     // u8: all below 256, a byte each in flash.
     const BASES: [u8; 54] = [
@@ -270,12 +273,7 @@ pub(crate) fn deduce_primes(n: &Mpi, e: &Mpi, d: &Mpi) -> Result<(Mpi, Mpi), Mpi
         97, 101, 103, 107, 109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167, 173, 179, 181,
         191, 193, 197, 199, 211, 223, 227, 229, 233, 239, 241, 251,
     ];
-    if !positive(n)
-        || at_most_one(d)
-        || d.cmp_signed(n).is_ge()
-        || at_most_one(e)
-        || e.cmp_signed(n).is_ge()
-    {
+    if !positive(n) || !between_one_and(d, n) || !between_one_and(e, n) {
         return Err(MpiError::BadInput);
     }
     let t = minus_one(&Mpi::mul(d, e)?)?;
@@ -299,7 +297,7 @@ pub(crate) fn deduce_primes(n: &Mpi, e: &Mpi, d: &Mpi) -> Result<(Mpi, Mpi), Mpi
                 break;
             }
             let g = Mpi::gcd(&Mpi::add(&k, &one)?, n)?;
-            if !at_most_one(&g) && g.cmp_signed(n).is_lt() {
+            if between_one_and(&g, n) {
                 let (q, _) = Mpi::div_rem(n, &g)?;
                 return Ok((g, q));
             }
