@@ -277,7 +277,6 @@ unsafe fn current_key(ctx: *mut mbedtls_rsa_context) -> Result<Arc<KeyState>, c_
         // SAFETY: as above.
         let key = KeyState::new(&c, unsafe { ctx_len(ctx) })
             .map_err(|_| MBEDTLS_ERR_RSA_BAD_INPUT_DATA)?;
-        let key = Arc::new(key);
         // SAFETY: as above.
         unsafe { publish(ctx, Some(key.clone())) };
         Ok(key)
@@ -610,7 +609,7 @@ pub unsafe extern "C" fn mbedtls_rsa_complete(ctx: *mut mbedtls_rsa_context) -> 
             // next operation fails on it).
             let checked = c.check_context(len, is_priv);
             let key = match checked {
-                Ok(()) => KeyState::new(&c, len).ok().map(Arc::new),
+                Ok(()) => KeyState::new(&c, len).ok(),
                 Err(_) => None,
             };
             // SAFETY: valid context.
@@ -852,7 +851,7 @@ pub unsafe extern "C" fn mbedtls_rsa_gen_key(
             let key =
                 KeyState::new(&c, len).map_err(|e| op_code(MBEDTLS_ERR_RSA_KEY_GEN_FAILED, e))?;
             // SAFETY: as above.
-            unsafe { publish(ctx, Some(Arc::new(key))) };
+            unsafe { publish(ctx, Some(key)) };
             Ok(())
         })();
         match result {

@@ -14,6 +14,7 @@
 pub(crate) mod ffi;
 pub(crate) mod padding;
 
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use crypto_bigint::Word;
@@ -464,8 +465,9 @@ pub(crate) struct Blinding {
 impl KeyState {
     /// Builds the operation state of a key that passed
     /// [`Components::check_context`] for the public part; the private part
-    /// is there when it passes for the private part too.
-    pub(crate) fn new(c: &Components, len: usize) -> RsaResult<KeyState> {
+    /// is there when it passes for the private part too. Shared from the
+    /// start (every user holds it in an `Arc`).
+    pub(crate) fn new(c: &Components, len: usize) -> RsaResult<Arc<KeyState>> {
         c.check_context(len, false)?;
         let n = Modulus::new(&c.n).ok_or(RsaError::BadInput)?;
         let e = padded(c.e.words(), c.e.sig_limbs().max(1));
@@ -485,14 +487,14 @@ impl KeyState {
         } else {
             None
         };
-        Ok(KeyState {
+        Ok(Arc::new(KeyState {
             n,
             e,
             e_bits,
             len,
             bits: c.n.bitlen(),
             private,
-        })
+        }))
     }
 
     /// The bit length of N.
