@@ -532,39 +532,46 @@ pub unsafe extern "C" fn mbedtls_rsa_import_raw(
         if ctx.is_null() {
             return MBEDTLS_ERR_RSA_BAD_INPUT_DATA;
         }
-        let parts = [(N, N_len), (P, P_len), (Q, Q_len), (D, D_len), (E, E_len)];
-        let mut values: [Option<Mpi>; 5] = [None, None, None, None, None];
-        for (v, (ptr, len)) in values.iter_mut().zip(parts) {
-            if ptr.is_null() {
-                continue;
-            }
-            // SAFETY: the caller's buffer.
-            let Some(bytes) = (unsafe { try_slice(ptr, len) }) else {
-                return MBEDTLS_ERR_RSA_BAD_INPUT_DATA;
-            };
-            *v = Some(Mpi::from_be_bytes(bytes));
-        }
-        // SAFETY: valid context (caller).
-        let r = unsafe {
-            (|| -> Result<(), MpiError> {
-                let dsts = [
-                    &raw mut (*ctx).N,
-                    &raw mut (*ctx).P,
-                    &raw mut (*ctx).Q,
-                    &raw mut (*ctx).D,
-                    &raw mut (*ctx).E,
-                ];
-                for (dst, v) in dsts.into_iter().zip(values.iter()) {
-                    if let Some(v) = v {
-                        store(dst, v)?;
-                    }
-                }
-                if let Some(n) = &values[0] {
-                    set_len(ctx, n.bitlen().div_ceil(8));
-                }
-                Ok(())
-            })()
+        // SAFETY: valid context (caller); the members are valid mpis.
+        let parts = unsafe {
+            [
+                (N, N_len, &raw mut (*ctx).N),
+                (P, P_len, &raw mut (*ctx).P),
+                (Q, Q_len, &raw mut (*ctx).Q),
+                (D, D_len, &raw mut (*ctx).D),
+                (E, E_len, &raw mut (*ctx).E),
+            ]
         };
+        // Every given buffer is checked before anything is stored.
+        if parts.iter().any(|&(ptr, len, _)| {
+            // SAFETY: the caller's buffer.
+            !ptr.is_null() && unsafe { try_slice(ptr, len) }.is_none()
+        }) {
+            return MBEDTLS_ERR_RSA_BAD_INPUT_DATA;
+        }
+        let r = (|| -> Result<(), MpiError> {
+            let mut n_len = None;
+            for (i, (ptr, len, dst)) in parts.into_iter().enumerate() {
+                // SAFETY: the caller's buffer (checked above: never `None`
+                // here for a non-NULL pointer).
+                let bytes = match unsafe { try_slice(ptr, len) } {
+                    Some(b) if !ptr.is_null() => b,
+                    _ => continue,
+                };
+                let v = Mpi::from_be_bytes(bytes);
+                // SAFETY: a valid mpi of the context.
+                unsafe { store(dst, &v) }?;
+                if i == 0 {
+                    // N: `len` follows it.
+                    n_len = Some(v.bitlen().div_ceil(8));
+                }
+            }
+            if let Some(len) = n_len {
+                // SAFETY: valid context.
+                unsafe { set_len(ctx, len) };
+            }
+            Ok(())
+        })();
         // SAFETY: valid context.
         unsafe { publish(ctx, None) };
         match r {
