@@ -207,16 +207,11 @@ impl Components {
         }
         let (de, qpq) = (Mpi::mul(&self.d, &self.e)?, Mpi::mul(&self.qp, &self.q)?);
         let (p1, q1, one) = (minus_one(&self.p)?, minus_one(&self.q)?, one());
-        let (d, p) = (&self.d, &self.p);
-        Ok([
-            (&de, &one, &p1),
-            (&de, &one, &q1),
-            (&self.dp, d, &p1),
-            (&self.dq, d, &q1),
-            (&qpq, &one, p),
-        ]
-        .into_iter()
-        .all(|(x, y, m)| congruent(x, y, m)))
+        Ok(congruent(&de, &one, &p1)
+            && congruent(&de, &one, &q1)
+            && congruent(&self.dp, &self.d, &p1)
+            && congruent(&self.dq, &self.d, &q1)
+            && congruent(&qpq, &one, &self.p))
     }
 
     /// `mbedtls_rsa_complete`'s derivations: which of N, P, Q, D are
