@@ -422,10 +422,27 @@ impl Modulus {
         d
     }
 
-    /// base^exp mod m for base < m, constant-time in the values for
-    /// `exp_bits` exponent bits.
-    fn pow(&self, base: &[Word], exp: &[Word], exp_bits: u32) -> Limbs {
-        Limbs::new(self.mont.pow(base, exp, exp_bits as usize))
+    /// x^d mod m for any x below N, with exponent blinding: d' = d + r
+    /// (m - 1) for a random r of [`EXPONENT_BLINDING`] bytes, processed
+    /// for a number of bits that depends only on the (public) length of
+    /// m (d < m - 1 and r < 2^(8 * 28)); constant-time in the values.
+    #[inline(never)]
+    fn pow_blinded(
+        &self,
+        x: &[Word],
+        d: &[Word],
+        m_minus_1: &[Word],
+        rng: Rng<'_>,
+    ) -> RsaResult<Limbs> {
+        let r = prime::fill_random(EXPONENT_BLINDING, rng)?;
+        let extra = EXPONENT_BLINDING.div_ceil(LIMB_BYTES);
+        let rm = Limbs::new(mul_wide(&padded(r.words(), extra), m_minus_1));
+        let mut exp = padded(&rm, m_minus_1.len() + extra + 1);
+        drop(rm);
+        add_into(&mut exp, d);
+        let bits = bit_len(m_minus_1) + 8 * EXPONENT_BLINDING as u32 + 1;
+        let base = self.reduce(x);
+        Ok(Limbs::new(self.mont.pow(&base, &exp, bits as usize)))
     }
 }
 
@@ -586,12 +603,11 @@ impl KeyState {
         let x = self.input(input)?;
         // Base blinding.
         let blinded = self.n.mul(&x, &blinding.vi);
-        // Exponent blinding: d' = d + r (p - 1).
-        let (dp, dp_bits) = blind_exponent(&key.dp, &key.p_minus_1, rng)?;
-        let (dq, dq_bits) = blind_exponent(&key.dq, &key.q_minus_1, rng)?;
-        let m1 = key.p.pow(&key.p.reduce(&blinded), &dp, dp_bits);
-        let m2 = key.q.pow(&key.q.reduce(&blinded), &dq, dq_bits);
-        drop((blinded, dp, dq));
+        // The halves, with blinded exponents (the RNG is drawn for P,
+        // then for Q).
+        let m1 = key.p.pow_blinded(&blinded, &key.dp, &key.p_minus_1, rng)?;
+        let m2 = key.q.pow_blinded(&blinded, &key.dq, &key.q_minus_1, rng)?;
+        drop(blinded);
         // h = qp (m1 - m2) mod p; m = m2 + h q.
         let diff = key.p.sub(&m1, &key.p.reduce(&m2));
         drop(m1);
@@ -611,19 +627,6 @@ impl KeyState {
         }
         self.output(&result, out)
     }
-}
-
-/// d + r (m - 1) for a random r of [`EXPONENT_BLINDING`] bytes, and the
-/// number of exponent bits to process: a bound that depends only on the
-/// (public) length of m, since d < m - 1 and r < 2^(8 * 28).
-fn blind_exponent(d: &[Word], m_minus_1: &[Word], rng: Rng<'_>) -> RsaResult<(Limbs, u32)> {
-    let r = prime::fill_random(EXPONENT_BLINDING, rng)?;
-    let extra = EXPONENT_BLINDING.div_ceil(LIMB_BYTES);
-    let rm = Limbs::new(mul_wide(&padded(r.words(), extra), m_minus_1));
-    let mut sum = padded(&rm, m_minus_1.len() + extra + 1);
-    add_into(&mut sum, d);
-    let bits = bit_len(m_minus_1) + 8 * EXPONENT_BLINDING as u32 + 1;
-    Ok((sum, bits))
 }
 
 /// `mbedtls_rsa_gen_key`'s search: primes P > Q of nbits/2 bits, far
