@@ -311,6 +311,8 @@ pub(crate) fn deduce_primes(n: &Mpi, e: &Mpi, d: &Mpi) -> Result<(Mpi, Mpi), Mpi
 
 /// D = E^-1 mod lcm(P - 1, Q - 1); `NotAcceptable` for an even E or no
 /// inverse.
+// Inlined into its one firmware caller, `complete` (smaller there).
+#[inline(always)]
 pub(crate) fn deduce_private_exponent(p: &Mpi, q: &Mpi, e: &Mpi) -> Result<Mpi, MpiError> {
     if at_most_one(p) || at_most_one(q) || e.is_zero() {
         return Err(MpiError::BadInput);
