@@ -103,6 +103,35 @@ unsafe fn key_slot<'a>(ctx: *mut mbedtls_rsa_context) -> &'a AtomicPtr<KeyState>
     unsafe { AtomicPtr::from_ptr((&raw mut (*ctx).key).cast::<*mut KeyState>()) }
 }
 
+/// The context's mpi members N, E, D, P, Q, DP, DQ, QP, RN, RP, RQ, Vi,
+/// Vf, by index in that order: they are declared one after another with
+/// the same type (checked below), so one loop reaches them all.
+///
+/// # Safety
+///
+/// `ctx` is a valid context and `i < MPIS`.
+unsafe fn mpi_at(ctx: *const mbedtls_rsa_context, i: usize) -> *mut mbedtls_mpi {
+    use core::mem::offset_of;
+    const {
+        assert!(
+            offset_of!(mbedtls_rsa_context, Vf)
+                == offset_of!(mbedtls_rsa_context, N) + (MPIS - 1) * size_of::<mbedtls_mpi>()
+        )
+    };
+    // SAFETY: within the context (caller): the i-th of the consecutive
+    // mpi members, reached from the context's own pointer.
+    unsafe {
+        ctx.cast::<u8>()
+            .add(offset_of!(mbedtls_rsa_context, N))
+            .cast::<mbedtls_mpi>()
+            .add(i)
+            .cast_mut()
+    }
+}
+
+/// The number of mpi members from N to Vf.
+const MPIS: usize = 13;
+
 /// A reference to the context's key state, if it has one (lock-free).
 ///
 /// # Safety
@@ -159,25 +188,12 @@ unsafe fn publish(ctx: *mut mbedtls_rsa_context, key: Option<Arc<KeyState>>) {
 ///
 /// `ctx` is a valid context.
 unsafe fn components(ctx: *const mbedtls_rsa_context) -> Result<Components, MpiError> {
-    // SAFETY: the members are valid mpis (caller).
-    let fields = unsafe {
-        [
-            &raw const (*ctx).N,
-            &raw const (*ctx).E,
-            &raw const (*ctx).D,
-            &raw const (*ctx).P,
-            &raw const (*ctx).Q,
-            &raw const (*ctx).DP,
-            &raw const (*ctx).DQ,
-            &raw const (*ctx).QP,
-        ]
-    };
     // One loop rather than eight calls, each with its own unwinding of
     // the values loaded before it (smaller firmware code).
     let mut v: [Mpi; 8] = core::array::from_fn(|_| Mpi::zero());
-    for (x, f) in v.iter_mut().zip(fields) {
-        // SAFETY: as above.
-        *x = unsafe { load(f) }?;
+    for (i, x) in v.iter_mut().enumerate() {
+        // SAFETY: N to QP are the first eight, valid mpis (caller).
+        *x = unsafe { load(mpi_at(ctx, i)) }?;
     }
     let [n, e, d, p, q, dp, dq, qp] = v;
     Ok(Components {
@@ -198,16 +214,10 @@ unsafe fn components(ctx: *const mbedtls_rsa_context) -> Result<Components, MpiE
 ///
 /// `ctx` is a valid context.
 unsafe fn store_components(ctx: *mut mbedtls_rsa_context, c: &Components) -> Result<(), MpiError> {
-    // SAFETY: the members are valid mpis (caller).
-    unsafe {
-        store(&raw mut (*ctx).N, &c.n)?;
-        store(&raw mut (*ctx).E, &c.e)?;
-        store(&raw mut (*ctx).D, &c.d)?;
-        store(&raw mut (*ctx).P, &c.p)?;
-        store(&raw mut (*ctx).Q, &c.q)?;
-        store(&raw mut (*ctx).DP, &c.dp)?;
-        store(&raw mut (*ctx).DQ, &c.dq)?;
-        store(&raw mut (*ctx).QP, &c.qp)?;
+    let values = [&c.n, &c.e, &c.d, &c.p, &c.q, &c.dp, &c.dq, &c.qp];
+    for (i, v) in values.into_iter().enumerate() {
+        // SAFETY: N to QP are the first eight, valid mpis (caller).
+        unsafe { store(mpi_at(ctx, i), v) }?;
     }
     Ok(())
 }
@@ -360,22 +370,8 @@ pub unsafe extern "C" fn mbedtls_rsa_init(ctx: *mut mbedtls_rsa_context) {
         // which `mbedtls_mpi_init`'s layout gives below).
         unsafe {
             core::ptr::write_bytes(ctx, 0, 1);
-            for m in [
-                &raw mut (*ctx).N,
-                &raw mut (*ctx).E,
-                &raw mut (*ctx).D,
-                &raw mut (*ctx).P,
-                &raw mut (*ctx).Q,
-                &raw mut (*ctx).DP,
-                &raw mut (*ctx).DQ,
-                &raw mut (*ctx).QP,
-                &raw mut (*ctx).RN,
-                &raw mut (*ctx).RP,
-                &raw mut (*ctx).RQ,
-                &raw mut (*ctx).Vi,
-                &raw mut (*ctx).Vf,
-            ] {
-                crate::bignum::ffi::mbedtls_mpi_init(m);
+            for i in 0..MPIS {
+                crate::bignum::ffi::mbedtls_mpi_init(mpi_at(ctx, i));
             }
             (*ctx).padding = MBEDTLS_RSA_PKCS_V15;
             (*ctx).hash_id = 0;
@@ -1992,22 +1988,8 @@ pub unsafe extern "C" fn mbedtls_rsa_free(ctx: *mut mbedtls_rsa_context) {
             // SAFETY: nobody else is inside the mutex (retire's contract),
             // and the members are ours to wipe.
             unsafe {
-                for m in [
-                    &raw mut (*ctx).N,
-                    &raw mut (*ctx).E,
-                    &raw mut (*ctx).D,
-                    &raw mut (*ctx).P,
-                    &raw mut (*ctx).Q,
-                    &raw mut (*ctx).DP,
-                    &raw mut (*ctx).DQ,
-                    &raw mut (*ctx).QP,
-                    &raw mut (*ctx).RN,
-                    &raw mut (*ctx).RP,
-                    &raw mut (*ctx).RQ,
-                    &raw mut (*ctx).Vi,
-                    &raw mut (*ctx).Vf,
-                ] {
-                    crate::bignum::ffi::mbedtls_mpi_free(m);
+                for i in 0..MPIS {
+                    crate::bignum::ffi::mbedtls_mpi_free(mpi_at(ctx, i));
                 }
                 let pool = core::mem::replace(&mut (*ctx).pool, core::ptr::null_mut());
                 if !pool.is_null() {
