@@ -105,18 +105,37 @@ unsafe fn key_slot<'a>(ctx: *mut mbedtls_rsa_context) -> &'a AtomicPtr<KeyState>
 
 /// The context's mpi members N, E, D, P, Q, DP, DQ, QP, RN, RP, RQ, Vi,
 /// Vf, by index in that order: they are declared one after another with
-/// the same type (checked below), so one loop reaches them all.
+/// the same type (each position is checked at compile time below), so one
+/// loop reaches them all.
 ///
 /// # Safety
 ///
 /// `ctx` is a valid context and `i < MPIS`.
 unsafe fn mpi_at(ctx: *const mbedtls_rsa_context, i: usize) -> *mut mbedtls_mpi {
     use core::mem::offset_of;
+    // Every member at its index, in this order (the loads and stores of
+    // the components rely on N, E, D, P, Q, DP, DQ, QP coming first).
     const {
-        assert!(
-            offset_of!(mbedtls_rsa_context, Vf)
-                == offset_of!(mbedtls_rsa_context, N) + (MPIS - 1) * size_of::<mbedtls_mpi>()
-        )
+        let offsets: [usize; MPIS] = [
+            offset_of!(mbedtls_rsa_context, N),
+            offset_of!(mbedtls_rsa_context, E),
+            offset_of!(mbedtls_rsa_context, D),
+            offset_of!(mbedtls_rsa_context, P),
+            offset_of!(mbedtls_rsa_context, Q),
+            offset_of!(mbedtls_rsa_context, DP),
+            offset_of!(mbedtls_rsa_context, DQ),
+            offset_of!(mbedtls_rsa_context, QP),
+            offset_of!(mbedtls_rsa_context, RN),
+            offset_of!(mbedtls_rsa_context, RP),
+            offset_of!(mbedtls_rsa_context, RQ),
+            offset_of!(mbedtls_rsa_context, Vi),
+            offset_of!(mbedtls_rsa_context, Vf),
+        ];
+        let mut i = 0;
+        while i < MPIS {
+            assert!(offsets[i] == offsets[0] + i * size_of::<mbedtls_mpi>());
+            i += 1;
+        }
     };
     // SAFETY: within the context (caller): the i-th of the consecutive
     // mpi members, reached from the context's own pointer.
