@@ -2184,3 +2184,41 @@ mod self_test {
         }
     }
 }
+
+/// The members reached by index (`mpi_at`) are the ones named: a key
+/// imported by name comes back by name from the loads by index. Small
+/// enough to run under Miri, which checks the pointers.
+#[cfg(test)]
+mod mpi_members {
+    use super::*;
+    use crate::bignum::ffi::{
+        mbedtls_mpi_cmp_int, mbedtls_mpi_free, mbedtls_mpi_init, mbedtls_mpi_lset,
+    };
+
+    #[test]
+    fn import_by_name_export_by_index() {
+        // SAFETY: a context and mpis on this frame, initialised before use
+        // and freed at the end.
+        unsafe {
+            let mut ctx = core::mem::MaybeUninit::<mbedtls_rsa_context>::zeroed();
+            let ctx = ctx.as_mut_ptr();
+            mbedtls_rsa_init(ctx);
+            let mut v: [mbedtls_mpi; 10] = core::mem::zeroed();
+            for (i, m) in v.iter_mut().enumerate() {
+                mbedtls_mpi_init(m);
+                assert_eq!(mbedtls_mpi_lset(m, 101 + i as i64 % 5), 0);
+            }
+            let [n, p, q, d, e, out @ ..] = &mut v;
+            assert_eq!(mbedtls_rsa_import(ctx, n, p, q, d, e), 0);
+            let [on, op, oq, od, oe] = out;
+            assert_eq!(mbedtls_rsa_export(ctx, on, op, oq, od, oe), 0);
+            for (i, m) in [on, op, oq, od, oe].into_iter().enumerate() {
+                assert_eq!(mbedtls_mpi_cmp_int(m, 101 + i as i64), 0, "member {i}");
+            }
+            mbedtls_rsa_free(ctx);
+            for m in v.iter_mut() {
+                mbedtls_mpi_free(m);
+            }
+        }
+    }
+}
