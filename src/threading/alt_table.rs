@@ -155,11 +155,16 @@ impl<'a> AltTable<'a> {
         AltTable { slots, overflow }
     }
 
+    /// The slots in probe order for `addr`: from its hash's slot to the
+    /// end, then from the start.
+    fn probe(&self, addr: usize) -> impl Iterator<Item = &'a Slot> {
+        let slots = self.slots;
+        let (head, tail) = slots.split_at(hash(addr) % slots.len().max(1));
+        tail.iter().chain(head)
+    }
+
     fn find(&self, addr: usize) -> Option<&'a Slot> {
-        let n = self.slots.len();
-        let start = hash(addr) % n;
-        for i in 0..n {
-            let slot = &self.slots[(start + i) % n];
+        for slot in self.probe(addr) {
             match slot.addr.load(Ordering::Acquire) {
                 a if a == addr => return Some(slot),
                 EMPTY => return None,
@@ -170,10 +175,7 @@ impl<'a> AltTable<'a> {
     }
 
     fn claim(&self, addr: usize) -> Option<&'a Slot> {
-        let n = self.slots.len();
-        let start = hash(addr) % n;
-        for i in 0..n {
-            let slot = &self.slots[(start + i) % n];
+        for slot in self.probe(addr) {
             let a = slot.addr.load(Ordering::Acquire);
             if (a == EMPTY || a == TOMBSTONE)
                 && slot

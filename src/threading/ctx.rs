@@ -235,7 +235,9 @@ impl<'a> GuardWords<'a> {
         }
     }
 
-    /// See [`CtxLock::retire`].
+    /// See [`CtxLock::retire`] (which goes through [`Self::retire_striped`],
+    /// so that the library has one copy of the protocol).
+    #[cfg_attr(not(loom), allow(dead_code))]
     pub(crate) fn retire<P: Parker>(
         &self,
         me: u32,
@@ -312,7 +314,6 @@ pub(crate) struct CtxLock<'a> {
 #[cfg(not(loom))]
 pub(crate) struct Held<'l, 'a> {
     lock: &'l CtxLock<'a>,
-    done: bool,
 }
 
 #[cfg(not(loom))]
@@ -362,10 +363,7 @@ impl<'a> CtxLock<'a> {
     /// [`EnterError::Reentered`].
     pub(crate) fn enter(&self) -> Result<Held<'_, 'a>, EnterError> {
         self.words.enter(thread_id::current(), &self.mutex)?;
-        Ok(Held {
-            lock: self,
-            done: false,
-        })
+        Ok(Held { lock: self })
     }
 
     /// Counts the calling thread in without locking the mutex, on one of
@@ -387,12 +385,28 @@ impl<'a> CtxLock<'a> {
     /// [`Self::retire`] that also closes `stripes` to new callers and waits
     /// for the callers joined on them.
     pub(crate) fn retire_striped(&self, stripes: &Stripes<'_>, wipe: impl FnOnce()) -> bool {
+        let mut wipe = Some(wipe);
+        self.retire_any(Some(stripes), &mut || {
+            if let Some(w) = wipe.take() {
+                w();
+            }
+        })
+    }
+
+    /// [`Self::retire`] with or without stripes: one copy of the protocol
+    /// for every context, calling its `wipe` through `dyn` (once).
+    #[inline(never)]
+    fn retire_any(&self, stripes: Option<&Stripes<'_>>, wipe: &mut dyn FnMut()) -> bool {
         self.words.retire_striped(
             thread_id::current(),
             &PARKER,
             &self.mutex,
-            || stripes.close(),
-            || stripes.all_parted(),
+            || {
+                if let Some(s) = stripes {
+                    s.close();
+                }
+            },
+            || stripes.is_none_or(|s| s.all_parted()),
             wipe,
         )
     }
@@ -411,8 +425,12 @@ impl<'a> CtxLock<'a> {
     /// nothing, if the calling thread holds the mutex (a free from inside
     /// one of the context's own callbacks), which could only deadlock.
     pub(crate) fn retire(&self, wipe: impl FnOnce()) -> bool {
-        self.words
-            .retire(thread_id::current(), &PARKER, &self.mutex, wipe)
+        let mut wipe = Some(wipe);
+        self.retire_any(None, &mut || {
+            if let Some(w) = wipe.take() {
+                w();
+            }
+        })
     }
 }
 
@@ -485,15 +503,12 @@ impl Drop for Joined<'_> {
 impl Held<'_, '_> {
     /// Unlocks, returning 0 or `MBEDTLS_ERR_THREADING_MUTEX_ERROR` if the
     /// unlock failed (upstream's code for that case).
-    pub(crate) fn unlock(mut self) -> c_int {
-        self.release()
+    pub(crate) fn unlock(self) -> c_int {
+        // Not dropped: the drop would unlock a second time.
+        core::mem::ManuallyDrop::new(self).release()
     }
 
-    fn release(&mut self) -> c_int {
-        if self.done {
-            return 0;
-        }
-        self.done = true;
+    fn release(&self) -> c_int {
         self.lock.words.leave(&PARKER, &self.lock.mutex)
     }
 }

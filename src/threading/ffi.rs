@@ -96,20 +96,7 @@ fn usable(mutex: *mut mbedtls_threading_mutex_t) -> Option<NonNull<mbedtls_threa
 /// live-mutex count leaves out.
 #[cfg(mbedtls_threading_c)]
 fn is_global(mutex: *mut mbedtls_threading_mutex_t) -> bool {
-    #[cfg(mbedtls_fs_io)]
-    if core::ptr::eq(mutex, &raw mut mbedtls_threading_readdir_mutex) {
-        return true;
-    }
-    #[cfg(all(mbedtls_have_time_date, not(mbedtls_platform_gmtime_r_alt)))]
-    if core::ptr::eq(mutex, &raw mut mbedtls_threading_gmtime_mutex) {
-        return true;
-    }
-    [
-        &raw mut mbedtls_threading_key_slot_mutex,
-        &raw mut mbedtls_threading_psa_globaldata_mutex,
-        &raw mut mbedtls_threading_psa_rngdata_mutex,
-    ]
-    .contains(&mutex)
+    global_mutexes().contains(&mutex)
 }
 
 /// The library's `mbedtls_mutex_init`.
@@ -223,10 +210,17 @@ pub static mut mbedtls_threading_psa_globaldata_mutex: mbedtls_threading_mutex_t
 pub static mut mbedtls_threading_psa_rngdata_mutex: mbedtls_threading_mutex_t =
     backend::STATIC_LIVE;
 
-/// The library's global mutexes that exist in this configuration, and how
-/// many of the array's entries are used.
-#[cfg(mbedtls_threading_alt)]
-fn global_mutexes() -> ([*mut mbedtls_threading_mutex_t; 5], usize) {
+/// The addresses of the library's global mutexes that exist in this
+/// configuration (the first `.1` entries of `.0`).
+#[cfg(mbedtls_threading_c)]
+struct Globals([*mut mbedtls_threading_mutex_t; 5], usize);
+
+// SAFETY: only addresses, never dereferenced through this table.
+#[cfg(mbedtls_threading_c)]
+unsafe impl Sync for Globals {}
+
+#[cfg(mbedtls_threading_c)]
+static GLOBALS: Globals = {
     let mut all = [core::ptr::null_mut(); 5];
     // Firmware builds have neither file nor calendar mutexes.
     #[cfg_attr(not(any(mbedtls_fs_io, mbedtls_have_time_date)), allow(unused_mut))]
@@ -244,7 +238,13 @@ fn global_mutexes() -> ([*mut mbedtls_threading_mutex_t; 5], usize) {
     all[n] = &raw mut mbedtls_threading_key_slot_mutex;
     all[n + 1] = &raw mut mbedtls_threading_psa_globaldata_mutex;
     all[n + 2] = &raw mut mbedtls_threading_psa_rngdata_mutex;
-    (all, n + 3)
+    Globals(all, n + 3)
+};
+
+/// The library's global mutexes that exist in this configuration.
+#[cfg(mbedtls_threading_c)]
+fn global_mutexes() -> &'static [*mut mbedtls_threading_mutex_t] {
+    &GLOBALS.0[..GLOBALS.1]
 }
 
 /// Installs the application's mutex functions and initialises the global
@@ -279,13 +279,12 @@ pub unsafe extern "C" fn mbedtls_threading_set_alt(
     mutex_unlock: Option<unsafe extern "C" fn(mutex: *mut mbedtls_threading_mutex_t) -> c_int>,
 ) {
     boundary(|| {
-        let (globals, n) = global_mutexes();
         super::alt::set_alt(
             mutex_init,
             mutex_free,
             mutex_lock,
             mutex_unlock,
-            &globals[..n],
+            global_mutexes(),
         )
     })
 }
@@ -303,10 +302,7 @@ pub unsafe extern "C" fn mbedtls_threading_set_alt(
 #[cfg(mbedtls_threading_alt)]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mbedtls_threading_free_alt() {
-    boundary(|| {
-        let (globals, n) = global_mutexes();
-        super::alt::free_alt(&globals[..n])
-    })
+    boundary(|| super::alt::free_alt(global_mutexes()))
 }
 
 /// Unit tests that call the exported symbols exactly as C does (through the
