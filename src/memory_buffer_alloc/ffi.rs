@@ -12,7 +12,7 @@
 //! installed before `init`.
 
 use core::cell::UnsafeCell;
-use core::ffi::{c_int, c_uchar, c_void};
+use core::ffi::{CStr, c_int, c_uchar, c_void};
 #[cfg(mbedtls_threading_c)]
 use core::mem::MaybeUninit;
 
@@ -68,6 +68,18 @@ struct Inner {
     saved_hooks: Option<(*mut (), *mut ())>,
 }
 
+impl Inner {
+    /// No heap: not set up, no buffer, no saved hooks.
+    const EMPTY: Inner = Inner {
+        heap: Heap::EMPTY,
+        arena: RawArena {
+            base: core::ptr::null_mut(),
+            len: 0,
+        },
+        saved_hooks: None,
+    };
+}
+
 /// The one global heap.
 struct Global {
     state: AtomicU32,
@@ -87,26 +99,7 @@ static HEAP: Global = Global {
     holder: AtomicU32::new(0),
     #[cfg(mbedtls_threading_c)]
     mutex: UnsafeCell::new(MaybeUninit::zeroed()),
-    inner: UnsafeCell::new(Inner {
-        heap: Heap {
-            ready: false,
-            first_free: None,
-            verify: 0,
-            stats: super::Stats {
-                alloc_count: 0,
-                free_count: 0,
-                total_used: 0,
-                maximum_used: 0,
-                header_count: 0,
-                maximum_header_count: 0,
-            },
-        },
-        arena: RawArena {
-            base: core::ptr::null_mut(),
-            len: 0,
-        },
-        saved_hooks: None,
-    }),
+    inner: UnsafeCell::new(Inner::EMPTY),
 };
 
 fn lock() -> CtxLock<'static> {
@@ -118,19 +111,57 @@ fn lock() -> CtxLock<'static> {
     CtxLock::new(&HEAP.state, &HEAP.holder)
 }
 
-/// Runs `f` on the heap under its lock; `None` if the heap is not set up
+/// Runs `f` on the heap under its lock; false if the heap is not set up
 /// or the lock failed. A problem `f` reports is printed after unlocking.
-fn with_heap<R>(f: impl FnOnce(&mut Inner) -> (R, Option<Problem>)) -> Option<R> {
+/// (One function for every caller: the closure is called through `dyn`.)
+#[inline(never)]
+fn with_heap(f: &mut dyn FnMut(&mut Inner) -> Option<Problem>) -> bool {
     let lock = lock();
-    let held = lock.enter().ok()?;
+    let Ok(held) = lock.enter() else {
+        return false;
+    };
     // SAFETY: we hold the heap's lock, so nobody else touches `inner`.
-    let inner = unsafe { &mut *HEAP.inner.get() };
-    let (r, problem) = f(inner);
+    let problem = f(unsafe { &mut *HEAP.inner.get() });
     let _ = held.unlock();
     if let Some(p) = problem {
-        report(&[Piece::Text(p.message()), Piece::Text("\n")]);
+        say(p.message());
     }
-    Some(r)
+    true
+}
+
+/// Takes the heap down, waiting for calls in flight, and returns the
+/// hooks saved by the first `init` (if it is set up).
+#[inline(never)]
+fn take_down() -> Option<(*mut (), *mut ())> {
+    let mut saved = None;
+    lock().retire(|| {
+        // SAFETY: nobody else is inside (retire's contract).
+        let inner = unsafe { &mut *HEAP.inner.get() };
+        saved = inner.saved_hooks;
+        *inner = Inner::EMPTY;
+    });
+    saved
+}
+
+/// Prints `memory_buffer_alloc: `, `what` and a newline on the standard
+/// error stream.
+#[cfg(feature = "std")]
+fn say(what: &CStr) {
+    std::eprintln!("memory_buffer_alloc: {}", what.to_string_lossy());
+}
+
+/// Prints `memory_buffer_alloc: `, `what` and a newline through the C
+/// library's `printf` (firmware: semihosting or the application's
+/// retargeting).
+#[cfg(not(feature = "std"))]
+fn say(what: &CStr) {
+    // (Declared here, not in the module, where cbindgen would put it into
+    // the header.)
+    unsafe extern "C" {
+        fn printf(fmt: *const core::ffi::c_char, ...) -> c_int;
+    }
+    // SAFETY: a format with one "%s", and a NUL-terminated string.
+    unsafe { printf(c"memory_buffer_alloc: %s\n".as_ptr(), what.as_ptr()) };
 }
 
 /// One piece of a diagnostic line. The lines are built from pieces rather
@@ -206,13 +237,17 @@ fn report(pieces: &[Piece<'_>]) {
 /// The calloc hook `init` installs.
 unsafe extern "C" fn heap_calloc(n: usize, size: usize) -> *mut c_void {
     boundary(|| {
-        with_heap(|inner| match inner.heap.calloc(&mut inner.arena, n, size) {
-            // SAFETY: the core returns offsets of payloads inside the buffer.
-            Ok(Some(off)) => (unsafe { inner.arena.base.add(off) }.cast::<c_void>(), None),
-            Ok(None) => (core::ptr::null_mut(), None),
-            Err(p) => (core::ptr::null_mut(), Some(p)),
-        })
-        .unwrap_or(core::ptr::null_mut())
+        let mut out = core::ptr::null_mut();
+        with_heap(&mut |inner| {
+            let r = inner.heap.calloc(&mut inner.arena, n, size);
+            if let Ok(Some(off)) = r {
+                // SAFETY: the core returns offsets of payloads inside the
+                // buffer.
+                out = unsafe { inner.arena.base.add(off) }.cast::<c_void>();
+            }
+            r.err()
+        });
+        out
     })
 }
 
@@ -222,20 +257,17 @@ unsafe extern "C" fn heap_free(ptr: *mut c_void) {
         if ptr.is_null() {
             return;
         }
-        let done = with_heap(|inner| {
-            let base = inner.arena.base.addr();
-            let addr = ptr.addr();
-            if addr < base || addr - base >= inner.arena.len {
-                return ((), Some(Problem::ForeignPointer));
+        let done = with_heap(&mut |inner| {
+            let off = ptr.addr().wrapping_sub(inner.arena.base.addr());
+            if off >= inner.arena.len {
+                return Some(Problem::ForeignPointer);
             }
-            ((), inner.heap.free(&mut inner.arena, addr - base).err())
+            inner.heap.free(&mut inner.arena, off).err()
         });
-        if done.is_none() {
+        if !done {
             // Not set up (freed), or the lock failed: leaking is the only
             // safe answer.
-            report(&[Piece::Text(
-                "memory_buffer_alloc: mbedtls_free() while the heap is not available (ignored)\n",
-            )]);
+            say(c"mbedtls_free() while the heap is not available (ignored)");
         }
     })
 }
@@ -262,21 +294,9 @@ unsafe extern "C" fn heap_free(ptr: *mut c_void) {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mbedtls_memory_buffer_alloc_init(buf: *mut c_uchar, len: usize) {
     boundary(|| {
-        let lock = lock();
         // A second init: take the old heap down first (waits for calls in
         // flight); keep the hooks saved from before the first init.
-        let mut saved = None;
-        lock.retire(|| {
-            // SAFETY: nobody else is inside (retire's contract).
-            let inner = unsafe { &mut *HEAP.inner.get() };
-            saved = inner.saved_hooks.take();
-            inner.heap = Heap::default();
-            inner.arena = RawArena {
-                base: core::ptr::null_mut(),
-                len: 0,
-            };
-        });
-        let saved = saved.unwrap_or_else(raw_hooks);
+        let saved = take_down().unwrap_or_else(raw_hooks);
         let (base, len) = if buf.is_null() {
             (core::ptr::null_mut(), 0)
         } else {
@@ -298,7 +318,7 @@ pub unsafe extern "C" fn mbedtls_memory_buffer_alloc_init(buf: *mut c_uchar, len
             inner.saved_hooks = Some(saved);
             inner.heap.init(&mut inner.arena);
         }
-        lock.start();
+        lock().start();
         // SAFETY: both hooks follow calloc/free contracts over this heap.
         unsafe { mbedtls_platform_set_calloc_free(Some(heap_calloc), Some(heap_free)) };
     })
@@ -315,24 +335,19 @@ pub unsafe extern "C" fn mbedtls_memory_buffer_alloc_init(buf: *mut c_uchar, len
 #[unsafe(no_mangle)]
 pub extern "C" fn mbedtls_memory_buffer_alloc_free() {
     boundary(|| {
-        let lock = lock();
-        if !lock.is_live() {
+        if !lock().is_live() {
             return;
         }
         // New allocations go to the previous hooks from now on.
-        if let Some(saved) = with_heap(|inner| (inner.saved_hooks, None)).flatten() {
+        let mut saved = None;
+        with_heap(&mut |inner| {
+            saved = inner.saved_hooks;
+            None
+        });
+        if let Some(saved) = saved {
             restore_raw_hooks(saved);
         }
-        lock.retire(|| {
-            // SAFETY: nobody else is inside (retire's contract).
-            let inner = unsafe { &mut *HEAP.inner.get() };
-            inner.saved_hooks = None;
-            inner.heap = Heap::default();
-            inner.arena = RawArena {
-                base: core::ptr::null_mut(),
-                len: 0,
-            };
-        });
+        take_down();
     })
 }
 
@@ -346,9 +361,9 @@ pub extern "C" fn mbedtls_memory_buffer_alloc_free() {
 #[unsafe(no_mangle)]
 pub extern "C" fn mbedtls_memory_buffer_set_verify(verify: c_int) {
     boundary(|| {
-        let _ = with_heap(|inner| {
+        with_heap(&mut |inner| {
             inner.heap.verify = verify & MBEDTLS_MEMORY_VERIFY_ALWAYS;
-            ((), None)
+            None
         });
     })
 }
@@ -360,11 +375,13 @@ pub extern "C" fn mbedtls_memory_buffer_set_verify(verify: c_int) {
 #[unsafe(no_mangle)]
 pub extern "C" fn mbedtls_memory_buffer_alloc_verify() -> c_int {
     boundary(|| {
-        with_heap(|inner| match inner.heap.verify_chain(&inner.arena) {
-            Ok(()) => (0, None),
-            Err(p) => (1, Some(p)),
-        })
-        .unwrap_or(1)
+        let mut rc = 1;
+        with_heap(&mut |inner| {
+            let r = inner.heap.verify_chain(&inner.arena);
+            rc = c_int::from(r.is_err());
+            r.err()
+        });
+        rc
     })
 }
 
@@ -377,7 +394,7 @@ pub extern "C" fn mbedtls_memory_buffer_alloc_verify() -> c_int {
 #[unsafe(no_mangle)]
 pub extern "C" fn mbedtls_memory_buffer_alloc_status() {
     boundary(|| {
-        let _ = with_heap(|inner| {
+        with_heap(&mut |inner| {
             let s = inner.heap.stats;
             report(&[
                 Piece::Text("Heap in use: "),
@@ -414,7 +431,7 @@ pub extern "C" fn mbedtls_memory_buffer_alloc_status() {
             if !any {
                 report(&[Piece::Text("No block is allocated\n")]);
             }
-            ((), None)
+            None
         });
     })
 }
@@ -422,7 +439,12 @@ pub extern "C" fn mbedtls_memory_buffer_alloc_status() {
 /// Reads the heap's statistics under its lock; zeros before `init`.
 #[cfg(mbedtls_memory_debug)]
 fn stats() -> super::Stats {
-    with_heap(|inner| (inner.heap.stats, None)).unwrap_or_default()
+    let mut s = super::Stats::default();
+    with_heap(&mut |inner| {
+        s = inner.heap.stats;
+        None
+    });
+    s
 }
 
 /// Stores a statistic through a pointer that may be NULL.
@@ -493,10 +515,10 @@ pub unsafe extern "C" fn mbedtls_memory_buffer_alloc_max_get(
 #[unsafe(no_mangle)]
 pub extern "C" fn mbedtls_memory_buffer_alloc_max_reset() {
     boundary(|| {
-        let _ = with_heap(|inner| {
+        with_heap(&mut |inner| {
             inner.heap.stats.maximum_used = 0;
             inner.heap.stats.maximum_header_count = 0;
-            ((), None)
+            None
         });
     })
 }

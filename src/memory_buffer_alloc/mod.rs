@@ -19,6 +19,8 @@
 //! The buffer itself is reached through [`Arena`], implemented by the C
 //! boundary over the caller's memory, so this file needs no `unsafe`.
 
+use core::ffi::CStr;
+
 #[cfg(not(loom))]
 pub(crate) mod ffi;
 
@@ -79,23 +81,16 @@ pub(crate) enum Problem {
 }
 
 impl Problem {
-    /// The message printed for this problem.
-    pub(crate) fn message(self) -> &'static str {
+    /// What is printed for this problem, after `memory_buffer_alloc: `
+    /// and before a newline.
+    pub(crate) fn message(self) -> &'static CStr {
         match self {
-            Problem::CorruptHeader => "memory_buffer_alloc: a block header is corrupted",
-            Problem::AllocatedInFreeList => {
-                "memory_buffer_alloc: a block in the free list is marked allocated"
-            }
-            Problem::CorruptChain => "memory_buffer_alloc: the block chain is corrupted",
-            Problem::ForeignPointer => {
-                "memory_buffer_alloc: mbedtls_free() of a pointer outside the heap (ignored)"
-            }
-            Problem::NotABlock => {
-                "memory_buffer_alloc: mbedtls_free() of a pointer that is not a block (ignored)"
-            }
-            Problem::DoubleFree => {
-                "memory_buffer_alloc: mbedtls_free() of a block that is not allocated (ignored)"
-            }
+            Problem::CorruptHeader => c"a block header is corrupted",
+            Problem::AllocatedInFreeList => c"a block in the free list is marked allocated",
+            Problem::CorruptChain => c"the block chain is corrupted",
+            Problem::ForeignPointer => c"mbedtls_free() of a pointer outside the heap (ignored)",
+            Problem::NotABlock => c"mbedtls_free() of a pointer that is not a block (ignored)",
+            Problem::DoubleFree => c"mbedtls_free() of a block that is not allocated (ignored)",
         }
     }
 }
@@ -122,29 +117,43 @@ pub(crate) struct Stats {
 pub(crate) struct Heap {
     /// Whether a buffer large enough for one block is set up.
     pub(crate) ready: bool,
-    /// Offset of the first block of the free list.
-    first_free: Option<usize>,
+    /// The link (see [`Hdr`]) to the first block of the free list.
+    first_free: usize,
     /// `VERIFY_*` flags.
     pub(crate) verify: i32,
     /// Statistics.
     pub(crate) stats: Stats,
 }
 
-fn enc(link: Option<usize>) -> usize {
-    link.map_or(0, |o| o + 1)
-}
-
-/// A block header at a checked offset.
+/// A block header at a checked offset. Links are kept as the buffer holds
+/// them: 0 for none, else the linked block's offset plus one (so a zeroed
+/// header links nowhere); [`Heap::fields`] has checked that each one is 0
+/// or the link to an aligned offset with room for a header.
 struct Hdr {
     size: usize,
     alloc: usize,
-    prev: Option<usize>,
-    next: Option<usize>,
-    prev_free: Option<usize>,
-    next_free: Option<usize>,
+    prev: usize,
+    next: usize,
+    prev_free: usize,
+    next_free: usize,
 }
 
 impl Heap {
+    /// A heap that is not set up (every allocation fails).
+    pub(crate) const EMPTY: Heap = Heap {
+        ready: false,
+        first_free: 0,
+        verify: 0,
+        stats: Stats {
+            alloc_count: 0,
+            free_count: 0,
+            total_used: 0,
+            maximum_used: 0,
+            header_count: 0,
+            maximum_header_count: 0,
+        },
+    };
+
     /// Sets up an empty heap over the whole arena (which the caller has
     /// aligned). Too small a buffer leaves the heap not ready: every
     /// allocation fails.
@@ -157,7 +166,7 @@ impl Heap {
         a.set_word(F_MAGIC1, MAGIC1);
         a.set_word(F_MAGIC2, MAGIC2);
         a.set_word(F_SIZE, a.len() - HEADER);
-        self.first_free = Some(0);
+        self.first_free = 1;
         self.ready = true;
     }
 
@@ -168,39 +177,42 @@ impl Heap {
         (v != 0) & ((o > a.len() - HEADER) | !o.is_multiple_of(ALIGN))
     }
 
-    /// Reads and checks the header at `h`. The checks are combined without
-    /// short-circuiting: sound headers, the common case, cost one branch.
+    /// Checks and reads the header at `h`. The checks are combined
+    /// without short-circuiting: sound headers, the common case, cost one
+    /// branch. (The checks are one function; the reads, inlined, leave out
+    /// the fields a caller does not use.)
+    #[inline(always)]
     fn header(a: &impl Arena, h: usize) -> Result<Hdr, Problem> {
         Self::sound(a, h)?;
-        Self::fields(a, h)
+        Self::fields(a, h)?;
+        let w = |f: usize| a.word(h + f);
+        Ok(Hdr {
+            size: w(F_SIZE),
+            alloc: w(F_ALLOC),
+            prev: w(F_PREV),
+            next: w(F_NEXT),
+            prev_free: w(F_PREV_FREE),
+            next_free: w(F_NEXT_FREE),
+        })
     }
 
-    /// The rest of [`Self::header`], for a header already found sound.
-    fn fields(a: &impl Arena, h: usize) -> Result<Hdr, Problem> {
-        let size = a.word(h + F_SIZE);
-        let alloc = a.word(h + F_ALLOC);
-        let [prev, next, prev_free, next_free] =
-            [F_PREV, F_NEXT, F_PREV_FREE, F_NEXT_FREE].map(|f| a.word(h + f));
-        let bad = (alloc > 1)
-            | (size > a.len() - h - HEADER)
-            | Self::bad_link(a, prev)
-            | Self::bad_link(a, next)
-            | Self::bad_link(a, prev_free)
-            | Self::bad_link(a, next_free)
+    /// The rest of [`Self::header`]'s checks, for a header already found
+    /// sound: the flag, the size and the links.
+    fn fields(a: &impl Arena, h: usize) -> Result<(), Problem> {
+        let w = |f: usize| a.word(h + f);
+        let (prev, next, prev_free, next_free) =
+            (w(F_PREV), w(F_NEXT), w(F_PREV_FREE), w(F_NEXT_FREE));
+        let bad = (w(F_ALLOC) > 1)
+            | (w(F_SIZE) > a.len() - h - HEADER)
+            | [prev, next, prev_free, next_free]
+                .iter()
+                .fold(false, |b, &v| b | Self::bad_link(a, v))
             | ((prev != 0) & (prev == next))
             | ((prev_free != 0) & (prev_free == next_free));
         if bad {
             return Err(Problem::CorruptHeader);
         }
-        let dec = |v: usize| v.checked_sub(1);
-        Ok(Hdr {
-            size,
-            alloc,
-            prev: dec(prev),
-            next: dec(next),
-            prev_free: dec(prev_free),
-            next_free: dec(next_free),
-        })
+        Ok(())
     }
 
     /// Checks that `h` can hold a header inside the buffer and that the
@@ -216,30 +228,48 @@ impl Heap {
         Ok(())
     }
 
+    /// For the block linked by `l` (0: none), whose header is checked:
+    /// checks that the blocks it links to (the next one in address order,
+    /// its neighbours in the free list) are sound, since an allocation or
+    /// a merge rewrites their links.
+    fn relinkable(a: &impl Arena, l: usize) -> Result<(), Problem> {
+        if l != 0 {
+            for f in [F_NEXT, F_PREV_FREE, F_NEXT_FREE] {
+                let n = a.word(l - 1 + f);
+                if n != 0 {
+                    Self::sound(a, n - 1)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The block at `n`, a neighbour of the block at `h0` in address order,
-    /// if its link `back` (`F_NEXT` or `F_PREV`) points to `h0`: its header
-    /// if it is free, `None` if it is allocated.
-    fn neighbour(a: &impl Arena, n: usize, back: usize, h0: usize) -> Result<Option<Hdr>, Problem> {
+    /// if its link `back` (`F_NEXT` or `F_PREV`) points to `h0`: the link
+    /// to it if it is free (its header checked whole), 0 if it is allocated.
+    fn neighbour(a: &impl Arena, n: usize, back: usize, h0: usize) -> Result<usize, Problem> {
         Self::sound(a, n).map_err(|_| Problem::NotABlock)?;
         if a.word(n + back) != h0 + 1 {
             return Err(Problem::NotABlock);
         }
         match a.word(n + F_ALLOC) {
-            1 => Ok(None),
-            0 => Self::fields(a, n).map(Some).map_err(|_| Problem::NotABlock),
+            1 => Ok(0),
+            0 => Self::fields(a, n)
+                .map(|_| n + 1)
+                .map_err(|_| Problem::NotABlock),
             _ => Err(Problem::NotABlock),
         }
     }
 
-    /// One step of the free-list walk at `c`: the block's size and the next
-    /// free block, after checking what the step relies on.
+    /// One step of the free-list walk at `c`: the block's size and the link
+    /// to the next free block, after checking what the step relies on.
     /// Only the first magic number is read here (the second one often
     /// lies on the next cache line): an overrun of the block before this
     /// header reaches it first. A write before the start of a freed block's
     /// payload (an underrun) can change the second one and the links
     /// unnoticed here; the walk still stays inside the buffer and ends, and
     /// the block chosen is checked whole.
-    fn free_step(a: &impl Arena, c: usize) -> Result<(usize, Option<usize>), Problem> {
+    fn free_step(a: &impl Arena, c: usize) -> Result<(usize, usize), Problem> {
         // `c` comes from a checked link or from `first_free`: aligned, with
         // room for a header (checked again, it costs little).
         if !c.is_multiple_of(ALIGN) || c.checked_add(HEADER).is_none_or(|end| end > a.len()) {
@@ -256,11 +286,41 @@ impl Heap {
         if a.word(c + F_ALLOC) != 0 {
             return Err(Problem::AllocatedInFreeList);
         }
-        Ok((size, next.checked_sub(1)))
+        Ok((size, next))
     }
 
-    fn set_link(a: &mut impl Arena, h: usize, field: usize, v: Option<usize>) {
-        a.set_word(h + field, enc(v));
+    /// Links the block at `p` to the block linked by `n` in address order.
+    fn chain(a: &mut impl Arena, p: usize, n: usize) {
+        a.set_word(p + F_NEXT, n);
+        if n != 0 {
+            a.set_word(n - 1 + F_PREV, p + 1);
+        }
+    }
+
+    /// Makes the free block linked by `n` follow the one linked by `p` in
+    /// the free list (a 0 link: `n` is first, or `p` last).
+    fn connect(&mut self, a: &mut impl Arena, p: usize, n: usize) {
+        match p {
+            0 => self.first_free = n,
+            p => a.set_word(p - 1 + F_NEXT_FREE, n),
+        }
+        if n != 0 {
+            a.set_word(n - 1 + F_PREV_FREE, p);
+        }
+    }
+
+    /// Puts the block at `h` into the free list between the blocks linked
+    /// by `prev_free` and `next_free`.
+    fn insert(&mut self, a: &mut impl Arena, h: usize, prev_free: usize, next_free: usize) {
+        a.set_word(h + F_PREV_FREE, prev_free);
+        a.set_word(h + F_NEXT_FREE, next_free);
+        match prev_free {
+            0 => self.first_free = h + 1,
+            p => a.set_word(p - 1 + F_NEXT_FREE, h + 1),
+        }
+        if next_free != 0 {
+            a.set_word(next_free - 1 + F_PREV_FREE, h + 1);
+        }
     }
 
     /// Walks the whole block chain in address order; an error if any header
@@ -269,22 +329,23 @@ impl Heap {
         if !self.ready {
             return Err(Problem::CorruptChain);
         }
-        let first = Self::header(a, 0).map_err(|_| Problem::CorruptChain)?;
-        if first.prev.is_some() {
-            return Err(Problem::CorruptChain);
-        }
-        let (mut prv, mut cur) = (0usize, first.next);
-        let mut steps = a.len() / HEADER;
-        while let Some(c) = cur {
+        // Each block's `prev` links the one before (none for the first),
+        // and `next` a block further on; at most one block per header's
+        // worth of bytes.
+        let (mut c, mut back) = (0, 0);
+        let mut steps = a.len() / HEADER + 1;
+        loop {
             let h = Self::header(a, c).map_err(|_| Problem::CorruptChain)?;
-            if h.prev != Some(prv) || c <= prv || steps == 0 {
+            if h.prev != back || steps == 0 {
                 return Err(Problem::CorruptChain);
             }
+            match h.next {
+                0 => return Ok(()),
+                n if n - 1 <= c => return Err(Problem::CorruptChain),
+                n => (back, c) = (c + 1, n - 1),
+            }
             steps -= 1;
-            prv = c;
-            cur = h.next;
         }
-        Ok(())
     }
 
     /// Allocates `n * size` zero-filled bytes; the payload's offset.
@@ -313,32 +374,27 @@ impl Heap {
         let mut cur = self.first_free;
         let mut steps = a.len() / HEADER + 1;
         let c = loop {
-            let Some(c) = cur else {
+            if cur == 0 {
                 return Ok(None);
-            };
+            }
             if steps == 0 {
                 return Err(Problem::CorruptHeader);
             }
             steps -= 1;
-            let (size, next_free) = Self::free_step(a, c)?;
+            let (size, next_free) = Self::free_step(a, cur - 1)?;
             if size >= len {
-                break c;
+                break cur - 1;
             }
             cur = next_free;
         };
         let h = Self::header(a, c)?;
-        for n in [h.prev_free, h.next_free, h.next].into_iter().flatten() {
-            Self::sound(a, n)?;
-        }
+        Self::relinkable(a, c + 1)?;
         self.stats.alloc_count += 1;
 
+        let mut used = h.size;
         if h.size - len < HEADER + ALIGN {
             // Use the whole block.
-            a.set_word(c + F_ALLOC, 1);
-            self.unlink_free(a, h.prev_free, h.next_free);
-            Self::set_link(a, c, F_PREV_FREE, None);
-            Self::set_link(a, c, F_NEXT_FREE, None);
-            self.stats.total_used += h.size;
+            self.connect(a, h.prev_free, h.next_free);
         } else {
             // Split: the rest becomes a free block taking `c`'s place in
             // the free list.
@@ -347,51 +403,26 @@ impl Heap {
             a.set_word(new + F_MAGIC2, MAGIC2);
             a.set_word(new + F_SIZE, h.size - len - HEADER);
             a.set_word(new + F_ALLOC, 0);
-            Self::set_link(a, new, F_PREV, Some(c));
-            Self::set_link(a, new, F_NEXT, h.next);
-            if let Some(nx) = h.next {
-                Self::set_link(a, nx, F_PREV, Some(new));
-            }
-            Self::set_link(a, new, F_PREV_FREE, h.prev_free);
-            Self::set_link(a, new, F_NEXT_FREE, h.next_free);
-            match h.prev_free {
-                Some(p) => Self::set_link(a, p, F_NEXT_FREE, Some(new)),
-                None => self.first_free = Some(new),
-            }
-            if let Some(nf) = h.next_free {
-                Self::set_link(a, nf, F_PREV_FREE, Some(new));
-            }
-            a.set_word(c + F_ALLOC, 1);
+            a.set_word(new + F_PREV, c + 1);
+            Self::chain(a, new, h.next);
+            self.insert(a, new, h.prev_free, h.next_free);
             a.set_word(c + F_SIZE, len);
-            Self::set_link(a, c, F_NEXT, Some(new));
-            Self::set_link(a, c, F_PREV_FREE, None);
-            Self::set_link(a, c, F_NEXT_FREE, None);
+            a.set_word(c + F_NEXT, new + 1);
             self.stats.header_count += 1;
             self.stats.maximum_header_count =
                 self.stats.maximum_header_count.max(self.stats.header_count);
-            self.stats.total_used += len;
+            used = len;
         }
+        a.set_word(c + F_ALLOC, 1);
+        a.set_word(c + F_PREV_FREE, 0);
+        a.set_word(c + F_NEXT_FREE, 0);
+        self.stats.total_used += used;
         self.stats.maximum_used = self.stats.maximum_used.max(self.stats.total_used);
         if self.verify & VERIFY_ALLOC != 0 {
             self.verify_chain(a)?;
         }
         a.zero(c + HEADER, original_len);
         Ok(Some(c + HEADER))
-    }
-
-    fn unlink_free(
-        &mut self,
-        a: &mut impl Arena,
-        prev_free: Option<usize>,
-        next_free: Option<usize>,
-    ) {
-        match prev_free {
-            Some(p) => Self::set_link(a, p, F_NEXT_FREE, next_free),
-            None => self.first_free = next_free,
-        }
-        if let Some(n) = next_free {
-            Self::set_link(a, n, F_PREV_FREE, prev_free);
-        }
     }
 
     /// Frees the block whose payload starts at `p` (an offset inside the
@@ -407,113 +438,80 @@ impl Heap {
             return Err(Problem::NotABlock);
         };
         let hdr = Self::header(a, h0).map_err(|_| Problem::NotABlock)?;
-        // A real block is linked from its neighbours. Each neighbour is read
-        // once, here: whole if it is free (a merge uses all of it), else
-        // only its magic numbers, its link back and its flag.
+        // A real block is linked from its neighbours. Each neighbour is
+        // checked here: whole if it is free (a merge uses all of it), else
+        // only its magic numbers, its link back and its flag. `before` and
+        // `after` are the links to the free ones (0: none).
         let before = match hdr.prev {
-            Some(pv) => Self::neighbour(a, pv, F_NEXT, h0)?.map(|h| (pv, h)),
-            None if h0 == 0 => None,
-            None => return Err(Problem::NotABlock),
+            0 if h0 == 0 => 0,
+            0 => return Err(Problem::NotABlock),
+            pv => Self::neighbour(a, pv - 1, F_NEXT, h0)?,
         };
         let after = match hdr.next {
-            Some(nx) => Self::neighbour(a, nx, F_PREV, h0)?.map(|h| (nx, h)),
-            None => None,
+            0 => 0,
+            nx => Self::neighbour(a, nx - 1, F_PREV, h0)?,
         };
         if hdr.alloc != 1 {
             return Err(Problem::DoubleFree);
         }
         // An allocated block is in no free list: links there are forged (and
         // would be written through below).
-        if hdr.prev_free.is_some() || hdr.next_free.is_some() {
+        if (hdr.prev_free | hdr.next_free) != 0 {
             return Err(Problem::CorruptHeader);
         }
         // Blocks tile the buffer: this one ends where the next begins (or at
         // the end), and the one before ends where this one begins. A forged
         // size would otherwise make a merge claim memory in use.
         let end = h0 + HEADER + hdr.size;
-        let before_ends_here = hdr
-            .prev
-            .is_none_or(|pv| a.word(pv + F_SIZE).checked_add(pv + HEADER) == Some(h0));
-        if end != hdr.next.unwrap_or(a.len()) || !before_ends_here {
+        let before_ends_here = match hdr.prev {
+            0 => true,
+            pv => a.word(pv - 1 + F_SIZE).checked_add(pv - 1 + HEADER) == Some(h0),
+        };
+        if end != hdr.next.wrapping_sub(1).min(a.len()) || !before_ends_here {
             return Err(Problem::CorruptHeader);
         }
         // The blocks a merge relinks must be sound before anything changes.
-        if let Some((_, h)) = &before {
-            for m in [h.prev_free, h.next_free].into_iter().flatten() {
-                Self::sound(a, m)?;
-            }
-        }
-        if let Some((_, h)) = &after {
-            for m in [h.prev_free, h.next_free, h.next].into_iter().flatten() {
-                Self::sound(a, m)?;
-            }
-        }
+        Self::relinkable(a, before)?;
+        Self::relinkable(a, after)?;
 
         a.set_word(h0 + F_ALLOC, 0);
         self.stats.free_count += 1;
         self.stats.total_used -= hdr.size.min(self.stats.total_used);
 
-        // The free block being formed: its offset, size and free-list links
-        // (none until it takes over the free block before it).
+        // The free block being formed: its offset and size, and whether it
+        // is in the free list yet. What is read from the buffer below was
+        // checked above, or written since with checked values.
         let (mut cur, mut size) = (h0, hdr.size);
-        let (mut prev_free, mut next_free) = (None, None);
-        let mut merged = false;
-        // Merge with the block before.
-        if let Some((pv, ph)) = before {
+        let mut listed = false;
+        // Merge with the block before, which keeps its place in the list.
+        if before != 0 {
+            cur = before - 1;
             self.stats.header_count = self.stats.header_count.saturating_sub(1);
-            size = ph.size + HEADER + hdr.size;
-            a.set_word(pv + F_SIZE, size);
-            Self::set_link(a, pv, F_NEXT, hdr.next);
-            if let Some(nx) = hdr.next {
-                Self::set_link(a, nx, F_PREV, Some(pv));
-            }
+            size += a.word(cur + F_SIZE) + HEADER;
+            Self::chain(a, cur, hdr.next);
             a.zero(h0, HEADER);
-            cur = pv;
-            (prev_free, next_free) = (ph.prev_free, ph.next_free);
-            merged = true;
+            listed = true;
         }
-        // Merge with the block after.
-        if let Some((nx, nh)) = after {
+        // Merge with the block after: `cur` leaves the free list if it is
+        // in it, then takes the next block's place there (as upstream).
+        if after != 0 {
+            let nx = after - 1;
             self.stats.header_count = self.stats.header_count.saturating_sub(1);
-            a.set_word(cur + F_SIZE, size + HEADER + nh.size);
-            Self::set_link(a, cur, F_NEXT, nh.next);
-            // `cur` leaves the free list if it was in it (it took over the
-            // block before), then takes the next block's place there, with
-            // that block's links as the unlinking left them (computed, not
-            // read back, so that nothing after the first write can fail).
-            let (mut npf, mut nnf) = (nh.prev_free, nh.next_free);
-            if merged {
-                self.unlink_free(a, prev_free, next_free);
-                if next_free == Some(nx) {
-                    npf = prev_free;
-                }
-                if prev_free == Some(nx) {
-                    nnf = next_free;
-                }
+            size += HEADER + a.word(nx + F_SIZE);
+            let next = a.word(nx + F_NEXT);
+            Self::chain(a, cur, next);
+            if listed {
+                let (pf, nf) = (a.word(cur + F_PREV_FREE), a.word(cur + F_NEXT_FREE));
+                self.connect(a, pf, nf);
             }
-            let (prev_free, next_free) = (npf, nnf);
-            Self::set_link(a, cur, F_PREV_FREE, prev_free);
-            Self::set_link(a, cur, F_NEXT_FREE, next_free);
-            match prev_free {
-                Some(pf) => Self::set_link(a, pf, F_NEXT_FREE, Some(cur)),
-                None => self.first_free = Some(cur),
-            }
-            if let Some(nf) = next_free {
-                Self::set_link(a, nf, F_PREV_FREE, Some(cur));
-            }
-            if let Some(nn) = nh.next {
-                Self::set_link(a, nn, F_PREV, Some(cur));
-            }
+            let (pf, nf) = (a.word(nx + F_PREV_FREE), a.word(nx + F_NEXT_FREE));
+            self.insert(a, cur, pf, nf);
             a.zero(nx, HEADER);
-            merged = true;
+            listed = true;
         }
-        if !merged {
-            Self::set_link(a, cur, F_PREV_FREE, None);
-            Self::set_link(a, cur, F_NEXT_FREE, self.first_free);
-            if let Some(ff) = self.first_free {
-                Self::set_link(a, ff, F_PREV_FREE, Some(cur));
-            }
-            self.first_free = Some(cur);
+        a.set_word(cur + F_SIZE, size);
+        if !listed {
+            self.insert(a, cur, 0, self.first_free);
         }
         if self.verify & VERIFY_FREE != 0 {
             self.verify_chain(a)?;
@@ -526,9 +524,10 @@ impl Heap {
         if !self.ready {
             return;
         }
-        let mut cur = Some(0);
+        let mut cur = 1;
         let mut steps = a.len() / HEADER + 1;
-        while let Some(c) = cur {
+        while cur != 0 {
+            let c = cur - 1;
             let Ok(h) = Self::header(a, c) else { return };
             if steps == 0 {
                 return;
@@ -743,6 +742,31 @@ mod tests {
         }
         h.verify_chain(&a).unwrap();
         assert_eq!(h.stats.total_used, 0);
+    }
+
+    /// A block freed between two free ones merges with both and takes the
+    /// place of the one after it in the free list, as upstream's does: the
+    /// order decides where later allocations land (first fit).
+    #[test]
+    fn a_double_merge_takes_the_place_of_the_block_after() {
+        let (mut h, mut a) = heap(4096);
+        // Blocks b..g of 64 bytes, with the rest of the buffer after them.
+        let p: Vec<usize> = (0..6)
+            .map(|_| h.calloc(&mut a, 1, 64).unwrap().unwrap())
+            .collect();
+        let (b, c, d, f) = (p[0], p[1], p[2], p[4]);
+        // Free list: d, f, b, rest.
+        for x in [b, f, d] {
+            h.free(&mut a, x).unwrap();
+        }
+        // c merges with b and d; the merged block (at b) takes d's place:
+        // b+c+d, f, rest.
+        h.free(&mut a, c).unwrap();
+        h.verify_chain(&a).unwrap();
+        assert_eq!(h.calloc(&mut a, 1, 64).unwrap(), Some(b));
+        assert_eq!(h.calloc(&mut a, 1, 64).unwrap(), Some(c));
+        assert_eq!(h.calloc(&mut a, 1, 64).unwrap(), Some(d));
+        assert_eq!(h.calloc(&mut a, 1, 64).unwrap(), Some(f));
     }
 
     #[test]
