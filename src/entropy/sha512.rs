@@ -1,103 +1,103 @@
 //! A streaming SHA-512 whose whole state is the plain C struct
 //! [`mbedcrypto_entropy_accumulator`](crate::abi::entropy::mbedcrypto_entropy_accumulator), so it lives inside the caller's
-//! entropy context without allocation. The compression function is the
-//! `sha2` crate's (AVX2 where the CPU has it).
+//! entropy context without allocation. The hashing is the library's one
+//! streaming hash ([`crate::md::engine`]) over the struct's fields; the
+//! chaining value is kept as SHA-512's eight 64-bit words.
 
-use sha2::block_api::compress512;
 use zeroize::Zeroize;
 
 use crate::abi::entropy::mbedcrypto_entropy_accumulator as Acc;
+use crate::md::MdType;
+use crate::md::engine::{Chain, Parts};
 
 /// SHA-512's block length.
+#[cfg(test)]
 const BLOCK: usize = 128;
 /// SHA-512's digest length.
 pub(crate) const DIGEST: usize = 64;
 
-/// SHA-512's initial chaining value (FIPS 180-4, 5.3.5).
-const IV: [u64; 8] = [
-    0x6a09e667f3bcc908,
-    0xbb67ae8584caa73b,
-    0x3c6ef372fe94f82b,
-    0xa54ff53a5f1d36f1,
-    0x510e527fade682d1,
-    0x9b05688c2b3e6c1f,
-    0x1f83d9abfb41bd6b,
-    0x5be0cd19137e2179,
-];
+/// What [`run`] does to the hash.
+enum Op<'a> {
+    /// Starts afresh.
+    Start,
+    /// Feeds data.
+    Update(&'a [u8]),
+    /// Writes the digest and starts afresh.
+    Finish(&'a mut [u8; DIGEST]),
+}
+
+/// Applies `op` to the hash in `acc` through the engine. The chaining
+/// value goes through a copy in the engine's form (the 32-bit halves of
+/// each word), wiped afterwards.
+#[inline(never)]
+fn run(acc: &mut Acc, op: Op<'_>) {
+    let mut h: Chain = [0; 16];
+    for (pair, w) in h.as_chunks_mut::<2>().0.iter_mut().zip(&acc.state) {
+        *pair = [(w >> 32) as u32, *w as u32];
+    }
+    // `used` comes from C memory: the engine never trusts it beyond the
+    // block.
+    let mut used = acc.used as usize;
+    let mut parts = Parts {
+        h: &mut h,
+        total: &mut acc.total,
+        buf: &mut acc.block,
+        used: &mut used,
+    };
+    match op {
+        Op::Start => parts.start(MdType::Sha512),
+        Op::Update(data) => parts.update(MdType::Sha512, data),
+        Op::Finish(out) => parts.finish(MdType::Sha512, out),
+    }
+    for (w, pair) in acc.state.iter_mut().zip(h.as_chunks::<2>().0) {
+        *w = (u64::from(pair[0]) << 32) | u64::from(pair[1]);
+    }
+    acc.used = used as u64;
+    h[..].zeroize();
+}
 
 /// A fresh hash state.
-pub(crate) const fn fresh() -> Acc {
-    Acc {
-        state: IV,
+#[cfg(test)]
+pub(crate) fn fresh() -> Acc {
+    let mut acc = Acc {
+        state: [0; 8],
         total: 0,
         used: 0,
         block: [0; BLOCK],
-    }
+    };
+    reset(&mut acc);
+    acc
 }
 
 /// Restarts `acc` (the partial block is wiped).
 pub(crate) fn reset(acc: &mut Acc) {
-    acc.block.zeroize();
-    acc.state = IV;
-    acc.total = 0;
-    acc.used = 0;
+    acc.block[..].zeroize();
+    run(acc, Op::Start);
 }
 
 /// Wipes `acc` entirely.
 pub(crate) fn wipe(acc: &mut Acc) {
-    acc.state.zeroize();
-    acc.block.zeroize();
+    acc.state[..].zeroize();
+    acc.block[..].zeroize();
     acc.total = 0;
     acc.used = 0;
 }
 
 /// Feeds `data`.
-pub(crate) fn update(acc: &mut Acc, mut data: &[u8]) {
-    // `used` comes from C memory: never trust it beyond the block.
-    let mut used = (acc.used as usize).min(BLOCK - 1);
-    acc.total = acc.total.wrapping_add(data.len() as u64);
-    if used > 0 {
-        let take = (BLOCK - used).min(data.len());
-        acc.block[used..used + take].copy_from_slice(&data[..take]);
-        used += take;
-        data = &data[take..];
-        if used < BLOCK {
-            acc.used = used as u64;
-            return;
-        }
-        compress512(&mut acc.state, core::slice::from_ref(&acc.block));
-    }
-    let (blocks, rest) = data.as_chunks::<BLOCK>();
-    if !blocks.is_empty() {
-        compress512(&mut acc.state, blocks);
-    }
-    acc.block[..rest.len()].copy_from_slice(rest);
-    acc.used = rest.len() as u64;
+pub(crate) fn update(acc: &mut Acc, data: &[u8]) {
+    run(acc, Op::Update(data));
 }
 
 /// Writes the digest to `out` and restarts `acc`.
 pub(crate) fn finish(acc: &mut Acc, out: &mut [u8; DIGEST]) {
-    let used = (acc.used as usize).min(BLOCK - 1);
-    let bits = u128::from(acc.total) * 8;
-    acc.block[used] = 0x80;
-    acc.block[used + 1..].fill(0);
-    if used + 1 > BLOCK - 16 {
-        compress512(&mut acc.state, core::slice::from_ref(&acc.block));
-        acc.block.fill(0);
-    }
-    acc.block[BLOCK - 16..].copy_from_slice(&bits.to_be_bytes());
-    compress512(&mut acc.state, core::slice::from_ref(&acc.block));
-    for (o, w) in out.chunks_exact_mut(8).zip(acc.state.iter()) {
-        o.copy_from_slice(&w.to_be_bytes());
-    }
-    reset(acc);
+    run(acc, Op::Finish(out));
+    // As reset() does: the restarted hash keeps no input bytes.
+    acc.block[..].zeroize();
 }
 
 /// One-shot SHA-512 of `data`.
 pub(crate) fn digest(data: &[u8], out: &mut [u8; DIGEST]) {
-    let mut acc = fresh();
-    update(&mut acc, data);
-    finish(&mut acc, out);
+    crate::md::Hasher::digest(MdType::Sha512, data, out);
 }
 
 #[cfg(test)]
@@ -124,6 +124,20 @@ mod tests {
                 assert_eq!(&out[..], &want[..], "after restart, len {len}");
             }
         }
+    }
+
+    #[test]
+    fn keeps_the_chaining_value_as_64_bit_words() {
+        let mut acc = fresh();
+        assert_eq!(acc.state[0], 0x6a09e667f3bcc908);
+        assert_eq!(acc.state[7], 0x5be0cd19137e2179);
+        update(&mut acc, &[7u8; 300]);
+        assert_eq!((acc.total, acc.used), (300, 300 - 256));
+        acc.used = u64::MAX; // scribbled on by C code: stays inside the block
+        update(&mut acc, b"x");
+        assert_eq!(acc.used, 127 + 1 - 128);
+        wipe(&mut acc);
+        assert!(acc.state == [0; 8] && acc.block == [0; BLOCK]);
     }
 
     #[test]

@@ -17,13 +17,12 @@
 //! No function here locks: md contexts are used by one thread at a time, as
 //! upstream's are.
 //!
-//! This file also holds the helpers the sha*.h layers use to keep RustCrypto
-//! states inside caller-allocated structs ([`with_inline`] and friends).
+//! This file also holds [`wipe_struct`], which the sha*.h layers use to
+//! clear their caller-allocated contexts.
 
 use core::ffi::{c_char, c_int, c_uchar, c_void};
 use core::mem::{align_of, size_of};
 
-use sha2::digest::{Digest, FixedOutputReset};
 use zeroize::Zeroize;
 
 #[cfg(mbedtls_fs_io)]
@@ -799,104 +798,13 @@ pub unsafe extern "C" fn mbedtls_md_hmac(
     })
 }
 
-// ---- RustCrypto states inside caller-allocated sha*.h contexts ----------------
+// ---- Helpers of the sha*.h layers -------------------------------------------
 
-/// Runs `f` on the `T` stored in the opaque member at `storage`, which
-/// need not be aligned for `T` (a C struct of `uint64_t` words is aligned to
-/// 8, some RustCrypto states to 16): an aligned state is used in place, a
-/// misaligned one through an aligned copy that is written back.
+/// Wipes a caller-allocated context struct.
 ///
 /// # Safety
 ///
-/// `storage` points to a live `T` written by [`put_inline`] (or copied
-/// byte-for-byte from one), used by no one else during the call.
-pub(crate) unsafe fn with_inline<T, R>(storage: *mut u8, f: impl FnOnce(&mut T) -> R) -> R {
-    let p = storage.cast::<T>();
-    if p.is_aligned() {
-        // SAFETY: aligned, live and exclusive per the contract.
-        f(unsafe { &mut *p })
-    } else {
-        // SAFETY: live per the contract; moved out here and back below.
-        let mut v = unsafe { p.read_unaligned() };
-        let r = f(&mut v);
-        // SAFETY: as above; the old value was moved out, nothing is lost.
-        unsafe { p.write_unaligned(v) };
-        r
-    }
-}
-
-/// Moves `value` into the opaque member at `storage` (any previous content
-/// is overwritten, not dropped: the states kept this way own no memory).
-///
-/// # Safety
-///
-/// `storage` is valid for writing `size_of::<T>()` bytes.
-pub(crate) unsafe fn put_inline<T>(storage: *mut u8, value: T) {
-    // SAFETY: writable per the contract; no alignment needed.
-    unsafe { storage.cast::<T>().write_unaligned(value) }
-}
-
-/// A copy of the `T` stored at `storage`.
-///
-/// # Safety
-///
-/// As for [`with_inline`], but shared access suffices.
-pub(crate) unsafe fn clone_inline<T: Clone>(storage: *const u8) -> T {
-    // SAFETY: a live T per the contract. The bitwise copy is not dropped
-    // (ManuallyDrop): only its clone is returned.
-    let v = core::mem::ManuallyDrop::new(unsafe { storage.cast::<T>().read_unaligned() });
-    (*v).clone()
-}
-
-/// Drops the `T` stored at `storage` (which wipes RustCrypto states).
-///
-/// # Safety
-///
-/// As for [`with_inline`]; afterwards the bytes hold no live `T`.
-pub(crate) unsafe fn drop_inline<T>(storage: *mut u8) {
-    // SAFETY: a live T per the contract, moved out and dropped here.
-    drop(unsafe { storage.cast::<T>().read_unaligned() });
-}
-
-/// Feeds `data` to the `T` stored at `storage`.
-///
-/// # Safety
-///
-/// As for [`with_inline`].
-pub(crate) unsafe fn inline_update<T: Digest>(storage: *mut u8, data: &[u8]) {
-    // SAFETY: forwarded contract.
-    unsafe { with_inline::<T, _>(storage, |h| Digest::update(h, data)) }
-}
-
-/// Writes the digest of the `T` stored at `storage` to `output` (its full
-/// output size) and restarts it. Returns `false`, changing nothing, if
-/// `output` is NULL.
-///
-/// # Safety
-///
-/// As for [`with_inline`]; `output` is NULL or has room for the digest.
-pub(crate) unsafe fn inline_finish<T: Digest + FixedOutputReset>(
-    storage: *mut u8,
-    output: *mut c_uchar,
-) -> bool {
-    // SAFETY: NULL or room for the digest per the contract.
-    let Some(out) = (unsafe { try_slice_mut(output, <T as Digest>::output_size()) }) else {
-        return false;
-    };
-    // SAFETY: forwarded contract.
-    unsafe {
-        with_inline::<T, _>(storage, |h| {
-            out.copy_from_slice(&FixedOutputReset::finalize_fixed_reset(h));
-        });
-    }
-    true
-}
-
-/// Wipes a caller-allocated context struct (after its state was dropped).
-///
-/// # Safety
-///
-/// `ctx` points to a writable `C` that holds no live Rust value.
+/// `ctx` points to a writable `C` that holds no Rust value needing a drop.
 pub(crate) unsafe fn wipe_struct<C>(ctx: *mut C) {
     // SAFETY: writable for size_of::<C>() bytes per the contract.
     let bytes = unsafe { core::slice::from_raw_parts_mut(ctx.cast::<u8>(), size_of::<C>()) };

@@ -1,13 +1,13 @@
 //! md.h and the SHA one-shots (sha1.h, sha256.h, sha512.h): message digests
-//! over the RustCrypto `sha1` and `sha2` crates (which use the CPU's SHA
-//! instructions where it has them), and HMAC over their block functions
-//! through one run-time-dispatched hash ([`engine`]).
+//! and HMAC over the block functions of the RustCrypto `sha1` and `sha2`
+//! crates (which use the CPU's SHA instructions where it has them), through
+//! one run-time-dispatched hash ([`engine`]).
 //!
 //! This file is the safe core: the algorithm descriptors behind
 //! `const mbedtls_md_info_t *`, and [`Hasher`] / [`HmacState`], which every
 //! module that hashes (entropy, HMAC-DRBG, RSA) uses directly.
 
-mod engine;
+pub(crate) mod engine;
 #[cfg(not(loom))]
 pub(crate) mod ffi;
 #[cfg(mbedtls_self_test)]
@@ -23,17 +23,9 @@ pub(crate) mod sha512_ffi;
 
 use core::ffi::CStr;
 
-/// SHA-1: the `sha1` crate, or in firmware builds a compact block function
-/// over the same `digest` traits ([`sha1_compact`]).
-#[cfg(not(mbedcrypto_sha1_compact))]
-pub(crate) use sha1::Sha1;
-#[cfg(mbedcrypto_sha1_compact)]
-pub(crate) use sha1_compact::Sha1Compact as Sha1;
-use sha2::digest::{Digest, FixedOutputReset};
-use sha2::{Sha224, Sha256, Sha384, Sha512};
 use zeroize::Zeroize;
 
-use engine::{Chain, Engine};
+use engine::{Chain, Engine128};
 
 /// The algorithms this build provides, with upstream's `mbedtls_md_type_t`
 /// values.
@@ -144,84 +136,63 @@ impl MdInfo {
     }
 }
 
-macro_rules! dispatch {
-    ($self:expr, $h:ident => $body:expr) => {
-        match $self {
-            Self::Sha1($h) => $body,
-            Self::Sha224($h) => $body,
-            Self::Sha256($h) => $body,
-            Self::Sha384($h) => $body,
-            Self::Sha512($h) => $body,
-        }
-    };
-}
-
-/// A running hash of one of the supported algorithms.
+/// A running hash of one of the supported algorithms, over [`engine`];
+/// wiped when dropped.
 #[derive(Clone)]
-pub(crate) enum Hasher {
-    /// SHA-1.
-    Sha1(Sha1),
-    /// SHA-224.
-    Sha224(Sha224),
-    /// SHA-256.
-    Sha256(Sha256),
-    /// SHA-384.
-    Sha384(Sha384),
-    /// SHA-512.
-    Sha512(Sha512),
+pub(crate) struct Hasher {
+    /// The algorithm.
+    ty: MdType,
+    /// The state.
+    e: Engine128,
 }
 
 impl Hasher {
     /// A fresh hash of algorithm `ty`.
     pub(crate) fn new(ty: MdType) -> Hasher {
-        match ty {
-            MdType::Sha1 => Hasher::Sha1(Sha1::new()),
-            MdType::Sha224 => Hasher::Sha224(Sha224::new()),
-            MdType::Sha256 => Hasher::Sha256(Sha256::new()),
-            MdType::Sha384 => Hasher::Sha384(Sha384::new()),
-            MdType::Sha512 => Hasher::Sha512(Sha512::new()),
-        }
+        let mut h = Hasher {
+            ty,
+            e: Engine128::zeroed(),
+        };
+        h.reset();
+        h
     }
 
     /// The algorithm.
     pub(crate) fn md_type(&self) -> MdType {
-        match self {
-            Hasher::Sha1(_) => MdType::Sha1,
-            Hasher::Sha224(_) => MdType::Sha224,
-            Hasher::Sha256(_) => MdType::Sha256,
-            Hasher::Sha384(_) => MdType::Sha384,
-            Hasher::Sha512(_) => MdType::Sha512,
-        }
+        self.ty
     }
 
     /// Digest length in bytes.
     pub(crate) fn size(&self) -> usize {
-        self.md_type().info().size
+        self.ty.info().size
     }
 
     /// Feeds data.
     pub(crate) fn update(&mut self, data: &[u8]) {
-        dispatch!(self, h => Digest::update(h, data))
+        self.e.parts().update(self.ty, data)
     }
 
     /// Restarts the hash.
     pub(crate) fn reset(&mut self) {
-        dispatch!(self, h => Digest::reset(h))
+        self.e.parts().start(self.ty)
     }
 
     /// Writes the digest into `out[..self.size()]` and restarts the hash.
     ///
     /// Panics if `out` is shorter than the digest (callers check lengths).
     pub(crate) fn finish_into(&mut self, out: &mut [u8]) {
-        let n = self.size();
-        dispatch!(self, h => out[..n].copy_from_slice(&FixedOutputReset::finalize_fixed_reset(h)))
+        self.e.parts().finish(self.ty, out)
     }
 
     /// One-shot digest of `data` into `out[..size]`.
     pub(crate) fn digest(ty: MdType, data: &[u8], out: &mut [u8]) {
-        let mut h = Hasher::new(ty);
-        h.update(data);
-        h.finish_into(out);
+        engine::digest(ty, data, out)
+    }
+}
+
+impl Drop for Hasher {
+    fn drop(&mut self) {
+        self.e.parts().wipe(self.ty);
     }
 }
 
@@ -249,7 +220,7 @@ pub(crate) fn hash_file(ty: MdType, path: &[u8], out: &mut [u8]) -> std::io::Res
             Err(e) => break Err(e),
         }
     };
-    buf.zeroize();
+    buf[..].zeroize();
     result?;
     h.finish_into(out);
     Ok(())
@@ -264,7 +235,7 @@ pub(crate) struct HmacState {
     /// The algorithm.
     ty: MdType,
     /// The inner hash, running over the message.
-    inner: Engine,
+    inner: Engine128,
     /// The chaining value after the key XOR ipad block.
     ipad: Chain,
     /// The chaining value after the key XOR opad block.
@@ -277,7 +248,7 @@ impl HmacState {
     pub(crate) fn new(ty: MdType, key: &[u8]) -> HmacState {
         let mut mac = HmacState {
             ty,
-            inner: Engine::resume([0; 16], 0),
+            inner: Engine128::zeroed(),
             ipad: [0; 16],
             opad: [0; 16],
         };
@@ -295,11 +266,12 @@ impl HmacState {
         let mut k0 = [0u8; engine::MAX_BLOCK];
         if key.len() > bs {
             // A key longer than a block is replaced by its digest.
-            let mut long = Engine::resume(engine::iv(ty), 0);
+            let mut long = Engine128::zeroed();
+            let mut long = long.parts();
+            long.start(ty);
             long.update(ty, key);
-            long.close(ty);
-            engine::put_be(&long.h, &mut k0[..ty.info().size]);
-            long.wipe();
+            long.finish(ty, &mut k0);
+            long.wipe(ty);
         } else {
             k0[..key.len()].copy_from_slice(key);
         }
@@ -309,7 +281,7 @@ impl HmacState {
             for b in &mut k0 {
                 *b ^= x;
             }
-            *pad = engine::iv(ty);
+            pad.copy_from_slice(engine::iv(ty));
             engine::compress(ty, pad, &k0[..bs]);
         }
         k0[..].zeroize();
@@ -323,12 +295,14 @@ impl HmacState {
 
     /// Feeds message data.
     pub(crate) fn update(&mut self, data: &[u8]) {
-        self.inner.update(self.ty, data)
+        self.inner.parts().update(self.ty, data)
     }
 
     /// Restarts the MAC with the same key.
     pub(crate) fn reset(&mut self) {
-        self.inner.restart(&self.ipad, self.ty.block_size() as u64)
+        self.inner
+            .parts()
+            .restart(&self.ipad, self.ty.block_size() as u64)
     }
 
     /// Writes the MAC into `out[..self.size()]` and restarts with the same
@@ -336,21 +310,24 @@ impl HmacState {
     pub(crate) fn finish_into(&mut self, out: &mut [u8]) {
         let (ty, n) = (self.ty, self.size());
         let out = &mut out[..n];
-        self.inner.close(ty);
-        let mut inner = self.inner.h;
+        let bs = ty.block_size() as u64;
+        let mut e = self.inner.parts();
+        e.close(ty);
+        let mut inner: Chain = [0; 16];
+        inner.copy_from_slice(e.h);
         // The outer hash reuses the inner one's buffer.
-        self.inner
-            .restart_with(ty, &self.opad, ty.block_size() as u64, &inner);
+        e.restart_with(ty, &self.opad, bs, &inner);
         inner[..].zeroize();
-        self.inner.close(ty);
-        engine::put_be(&self.inner.h, out);
-        self.reset();
+        e.close(ty);
+        engine::put_be(e.h, out);
+        // As reset() does.
+        e.restart(&self.ipad, bs);
     }
 }
 
 impl Drop for HmacState {
     fn drop(&mut self) {
-        self.inner.wipe();
+        self.inner.parts().wipe(self.ty);
         self.ipad[..].zeroize();
         self.opad[..].zeroize();
     }

@@ -1,19 +1,18 @@
 //! The C surface of sha1.h: SHA-1 as a caller-allocated streaming context
 //! and a one-shot call.
 //!
-//! The context keeps the RustCrypto state in its opaque `state` words and a
-//! tag in `kind`: 0 (not started, the state after init or free) or the
+//! The context keeps a running hash ([`Engine64`]) in its opaque `state`
+//! words and a tag in `kind`: 0 (not started, the state after init or free) or the
 //! SHA-1 tag set by `mbedtls_sha1_starts()`. Functions that need a started
 //! context return `MBEDTLS_ERR_SHA1_BAD_INPUT_DATA` for a context that was
 //! never started (upstream computes from whatever the memory holds).
 
 use core::ffi::{c_int, c_uchar};
-use core::mem::{offset_of, size_of};
+use core::mem::{align_of, size_of};
 
-use super::ffi::{
-    clone_inline, drop_inline, inline_finish, inline_update, put_inline, wipe_struct,
-};
-use super::{Hasher, MdType, Sha1};
+use super::engine::Engine64;
+use super::ffi::wipe_struct;
+use super::{Hasher, MdType};
 use crate::abi::sha1::{MBEDTLS_ERR_SHA1_BAD_INPUT_DATA, mbedtls_sha1_context};
 use crate::ffi::{boundary, try_slice, try_slice_mut};
 
@@ -21,29 +20,22 @@ use crate::ffi::{boundary, try_slice, try_slice_mut};
 const KIND_SHA1: u32 = 0x5348_0001;
 
 const _: () = assert!(
-    size_of::<Sha1>() <= size_of::<[u64; 14]>(),
-    "the opaque state of mbedtls_sha1_context is too small"
+    size_of::<Engine64>() <= size_of::<[u64; 14]>()
+        && align_of::<Engine64>() <= align_of::<mbedtls_sha1_context>(),
+    "the opaque state of mbedtls_sha1_context cannot hold the running hash"
 );
 
-/// The opaque state member of `ctx`.
-fn storage(ctx: *mut mbedtls_sha1_context) -> *mut u8 {
-    ctx.cast::<u8>()
-        .wrapping_add(offset_of!(mbedtls_sha1_context, state))
-}
-
-/// Drops the state of a started context and wipes the whole struct.
+/// The running hash in the opaque state member of `ctx` (meaningful once
+/// the context is started).
 ///
 /// # Safety
 ///
-/// `ctx` points to a writable, initialised context nobody else uses.
-unsafe fn clear(ctx: *mut mbedtls_sha1_context) {
-    // SAFETY: per the contract; the tag says whether a state is live.
-    unsafe {
-        if (*ctx).kind == KIND_SHA1 {
-            drop_inline::<Sha1>(storage(ctx));
-        }
-        wipe_struct(ctx);
-    }
+/// `ctx` points to an initialised context that nobody else uses for `'a`.
+unsafe fn engine<'a>(ctx: *mut mbedtls_sha1_context) -> &'a mut Engine64 {
+    // SAFETY: the state member is large and aligned enough for the engine
+    // (checked at compile time), every bit pattern is a valid engine, and
+    // the caller gives us exclusive use.
+    unsafe { &mut *(&raw mut (*ctx).state).cast::<Engine64>() }
 }
 
 /// Initialises a context to the "not started" state (all-bits-zero). NULL
@@ -77,8 +69,9 @@ pub unsafe extern "C" fn mbedtls_sha1_init(ctx: *mut mbedtls_sha1_context) {
 pub unsafe extern "C" fn mbedtls_sha1_free(ctx: *mut mbedtls_sha1_context) {
     boundary(|| {
         if !ctx.is_null() {
-            // SAFETY: non-NULL and initialised per the contract.
-            unsafe { clear(ctx) };
+            // SAFETY: non-NULL and initialised per the contract; the state
+            // owns nothing.
+            unsafe { wipe_struct(ctx) };
         }
     })
 }
@@ -100,18 +93,14 @@ pub unsafe extern "C" fn mbedtls_sha1_clone(
         if dst.is_null() || src.is_null() || core::ptr::eq(dst.cast_const(), src) {
             return;
         }
-        let from = storage(src.cast_mut()).cast_const();
-        // SAFETY: both initialised and distinct per the contract; the tag of
-        // src says whether a state is live there. dst is cleared before the
-        // copy is written.
+        // SAFETY: both initialised and distinct per the contract; the
+        // state of a started context is plain data, copied with its tag;
+        // otherwise dst is returned to "not started".
         unsafe {
             if (*src).kind == KIND_SHA1 {
-                let v = clone_inline::<Sha1>(from);
-                clear(dst);
-                put_inline(storage(dst), v);
-                (*dst).kind = KIND_SHA1;
+                core::ptr::copy(src, dst, 1);
             } else {
-                clear(dst);
+                wipe_struct(dst);
             }
         }
     })
@@ -132,11 +121,10 @@ pub unsafe extern "C" fn mbedtls_sha1_starts(ctx: *mut mbedtls_sha1_context) -> 
         if ctx.is_null() {
             return MBEDTLS_ERR_SHA1_BAD_INPUT_DATA;
         }
-        // SAFETY: non-NULL and initialised per the contract; the state
-        // member has room for the state (checked at compile time).
+        // SAFETY: non-NULL and initialised per the contract.
         unsafe {
-            clear(ctx);
-            put_inline(storage(ctx), <Sha1 as sha2::Digest>::new());
+            wipe_struct(ctx);
+            engine(ctx).parts().start(MdType::Sha1);
             (*ctx).kind = KIND_SHA1;
         }
         0
@@ -169,14 +157,12 @@ pub unsafe extern "C" fn mbedtls_sha1_update(
         let Some(data) = (unsafe { try_slice(input, ilen) }) else {
             return MBEDTLS_ERR_SHA1_BAD_INPUT_DATA;
         };
-        // SAFETY: initialised per the contract; the tag says whether a
-        // state is live.
-        unsafe {
-            if (*ctx).kind != KIND_SHA1 {
-                return MBEDTLS_ERR_SHA1_BAD_INPUT_DATA;
-            }
-            inline_update::<Sha1>(storage(ctx), data);
+        // SAFETY: non-NULL and initialised per the contract.
+        if unsafe { (*ctx).kind } != KIND_SHA1 {
+            return MBEDTLS_ERR_SHA1_BAD_INPUT_DATA;
         }
+        // SAFETY: as above, and used by no one else during the call.
+        unsafe { engine(ctx) }.parts().update(MdType::Sha1, data);
         0
     })
 }
@@ -202,15 +188,17 @@ pub unsafe extern "C" fn mbedtls_sha1_finish(
         if ctx.is_null() {
             return MBEDTLS_ERR_SHA1_BAD_INPUT_DATA;
         }
-        // SAFETY: initialised per the contract; the tag says whether a
-        // state is live; output is NULL or large enough.
-        let done =
-            unsafe { (*ctx).kind == KIND_SHA1 && inline_finish::<Sha1>(storage(ctx), output) };
-        if done {
-            0
-        } else {
-            MBEDTLS_ERR_SHA1_BAD_INPUT_DATA
+        // SAFETY: non-NULL and initialised per the contract.
+        if unsafe { (*ctx).kind } != KIND_SHA1 {
+            return MBEDTLS_ERR_SHA1_BAD_INPUT_DATA;
         }
+        // SAFETY: NULL or room for the digest per the contract.
+        let Some(out) = (unsafe { try_slice_mut(output, 20) }) else {
+            return MBEDTLS_ERR_SHA1_BAD_INPUT_DATA;
+        };
+        // SAFETY: as above, and used by no one else during the call.
+        unsafe { engine(ctx) }.parts().finish(MdType::Sha1, out);
+        0
     })
 }
 

@@ -1,21 +1,18 @@
 //! The C surface of sha256.h: SHA-224 and SHA-256 as caller-allocated
 //! streaming contexts and one-shot calls.
 //!
-//! The context keeps the RustCrypto state in its opaque `state` words and a
-//! tag in `kind`: 0 (not started, the state after init or free), or one of
+//! The context keeps a running hash ([`Engine64`]) in its opaque `state`
+//! words and a tag in `kind`: 0 (not started, the state after init or free), or one of
 //! the two algorithm tags set by `mbedtls_sha256_starts()`. Functions that
 //! need a started context return `MBEDTLS_ERR_SHA256_BAD_INPUT_DATA` for a
 //! context that was never started (upstream computes from whatever the
 //! memory holds).
 
 use core::ffi::{c_int, c_uchar};
-use core::mem::{offset_of, size_of};
+use core::mem::{align_of, size_of};
 
-use sha2::{Sha224, Sha256};
-
-use super::ffi::{
-    clone_inline, drop_inline, inline_finish, inline_update, put_inline, wipe_struct,
-};
+use super::engine::Engine64;
+use super::ffi::wipe_struct;
 use super::{Hasher, MdType};
 use crate::abi::sha256::{MBEDTLS_ERR_SHA256_BAD_INPUT_DATA, mbedtls_sha256_context};
 use crate::ffi::{boundary, try_slice, try_slice_mut};
@@ -26,14 +23,37 @@ const KIND_SHA224: u32 = 0x5348_0224;
 const KIND_SHA256: u32 = 0x5348_0256;
 
 const _: () = assert!(
-    size_of::<Sha224>() <= size_of::<[u64; 15]>() && size_of::<Sha256>() <= size_of::<[u64; 15]>(),
-    "the opaque state of mbedtls_sha256_context is too small"
+    size_of::<Engine64>() <= size_of::<[u64; 15]>()
+        && align_of::<Engine64>() <= align_of::<mbedtls_sha256_context>(),
+    "the opaque state of mbedtls_sha256_context cannot hold the running hash"
 );
 
-/// The opaque state member of `ctx`.
-fn storage(ctx: *mut mbedtls_sha256_context) -> *mut u8 {
-    ctx.cast::<u8>()
-        .wrapping_add(offset_of!(mbedtls_sha256_context, state))
+/// The running hash in the opaque state member of `ctx` (meaningful once
+/// the context is started).
+///
+/// # Safety
+///
+/// `ctx` points to an initialised context that nobody else uses for `'a`.
+unsafe fn engine<'a>(ctx: *mut mbedtls_sha256_context) -> &'a mut Engine64 {
+    // SAFETY: the state member is large and aligned enough for the engine
+    // (checked at compile time), every bit pattern is a valid engine, and
+    // the caller gives us exclusive use.
+    unsafe { &mut *(&raw mut (*ctx).state).cast::<Engine64>() }
+}
+
+/// The algorithm a context was started for, or `None` if it is not
+/// started.
+///
+/// # Safety
+///
+/// `ctx` points to a readable, initialised context.
+unsafe fn started(ctx: *const mbedtls_sha256_context) -> Option<MdType> {
+    // SAFETY: readable per the contract.
+    match unsafe { (*ctx).kind } {
+        KIND_SHA224 => Some(MdType::Sha224),
+        KIND_SHA256 => Some(MdType::Sha256),
+        _ => None,
+    }
 }
 
 /// The algorithm for an `is224` argument (0: SHA-256, 1: SHA-224).
@@ -43,23 +63,6 @@ fn variant(is224: c_int) -> Option<MdType> {
         #[cfg(mbedtls_sha224_c)]
         1 => Some(MdType::Sha224),
         _ => None,
-    }
-}
-
-/// Drops the state of a started context and wipes the whole struct.
-///
-/// # Safety
-///
-/// `ctx` points to a writable, initialised context nobody else uses.
-unsafe fn clear(ctx: *mut mbedtls_sha256_context) {
-    // SAFETY: per the contract; the tag says which state is live.
-    unsafe {
-        match (*ctx).kind {
-            KIND_SHA224 => drop_inline::<Sha224>(storage(ctx)),
-            KIND_SHA256 => drop_inline::<Sha256>(storage(ctx)),
-            _ => {}
-        }
-        wipe_struct(ctx);
     }
 }
 
@@ -94,8 +97,9 @@ pub unsafe extern "C" fn mbedtls_sha256_init(ctx: *mut mbedtls_sha256_context) {
 pub unsafe extern "C" fn mbedtls_sha256_free(ctx: *mut mbedtls_sha256_context) {
     boundary(|| {
         if !ctx.is_null() {
-            // SAFETY: non-NULL and initialised per the contract.
-            unsafe { clear(ctx) };
+            // SAFETY: non-NULL and initialised per the contract; the state
+            // owns nothing.
+            unsafe { wipe_struct(ctx) };
         }
     })
 }
@@ -118,29 +122,15 @@ pub unsafe extern "C" fn mbedtls_sha256_clone(
         if dst.is_null() || src.is_null() || core::ptr::eq(dst.cast_const(), src) {
             return;
         }
-        let from = storage(src.cast_mut()).cast_const();
-        // SAFETY: both initialised and distinct per the contract; the tag of
-        // src says which state is live there. dst is cleared before the
-        // copy is written.
+        // SAFETY: both initialised and distinct per the contract; the
+        // state of a started context is plain data, copied with its tag;
+        // otherwise dst is returned to "not started".
         unsafe {
-            let kind = (*src).kind;
-            match kind {
-                KIND_SHA224 => {
-                    let v = clone_inline::<Sha224>(from);
-                    clear(dst);
-                    put_inline(storage(dst), v);
-                }
-                KIND_SHA256 => {
-                    let v = clone_inline::<Sha256>(from);
-                    clear(dst);
-                    put_inline(storage(dst), v);
-                }
-                _ => {
-                    clear(dst);
-                    return;
-                }
+            if started(src).is_some() {
+                core::ptr::copy(src, dst, 1);
+            } else {
+                wipe_struct(dst);
             }
-            (*dst).kind = kind;
         }
     })
 }
@@ -168,17 +158,15 @@ pub unsafe extern "C" fn mbedtls_sha256_starts(
         if ctx.is_null() {
             return MBEDTLS_ERR_SHA256_BAD_INPUT_DATA;
         }
-        // SAFETY: non-NULL and initialised per the contract; the state
-        // member has room for either state (checked at compile time).
+        // SAFETY: non-NULL and initialised per the contract.
         unsafe {
-            clear(ctx);
-            if ty == MdType::Sha224 {
-                put_inline(storage(ctx), <Sha224 as sha2::Digest>::new());
-                (*ctx).kind = KIND_SHA224;
+            wipe_struct(ctx);
+            engine(ctx).parts().start(ty);
+            (*ctx).kind = if ty == MdType::Sha224 {
+                KIND_SHA224
             } else {
-                put_inline(storage(ctx), <Sha256 as sha2::Digest>::new());
-                (*ctx).kind = KIND_SHA256;
-            }
+                KIND_SHA256
+            };
         }
         0
     })
@@ -210,15 +198,12 @@ pub unsafe extern "C" fn mbedtls_sha256_update(
         let Some(data) = (unsafe { try_slice(input, ilen) }) else {
             return MBEDTLS_ERR_SHA256_BAD_INPUT_DATA;
         };
-        // SAFETY: initialised per the contract; the tag says which state is
-        // live.
-        unsafe {
-            match (*ctx).kind {
-                KIND_SHA224 => inline_update::<Sha224>(storage(ctx), data),
-                KIND_SHA256 => inline_update::<Sha256>(storage(ctx), data),
-                _ => return MBEDTLS_ERR_SHA256_BAD_INPUT_DATA,
-            }
-        }
+        // SAFETY: non-NULL and initialised per the contract.
+        let Some(ty) = (unsafe { started(ctx) }) else {
+            return MBEDTLS_ERR_SHA256_BAD_INPUT_DATA;
+        };
+        // SAFETY: as above, and used by no one else during the call.
+        unsafe { engine(ctx) }.parts().update(ty, data);
         0
     })
 }
@@ -245,20 +230,17 @@ pub unsafe extern "C" fn mbedtls_sha256_finish(
         if ctx.is_null() {
             return MBEDTLS_ERR_SHA256_BAD_INPUT_DATA;
         }
-        // SAFETY: initialised per the contract; the tag says which state is
-        // live; output is NULL or large enough.
-        let done = unsafe {
-            match (*ctx).kind {
-                KIND_SHA224 => inline_finish::<Sha224>(storage(ctx), output),
-                KIND_SHA256 => inline_finish::<Sha256>(storage(ctx), output),
-                _ => false,
-            }
+        // SAFETY: non-NULL and initialised per the contract.
+        let Some(ty) = (unsafe { started(ctx) }) else {
+            return MBEDTLS_ERR_SHA256_BAD_INPUT_DATA;
         };
-        if done {
-            0
-        } else {
-            MBEDTLS_ERR_SHA256_BAD_INPUT_DATA
-        }
+        // SAFETY: NULL or room for the digest per the contract.
+        let Some(out) = (unsafe { try_slice_mut(output, ty.info().size) }) else {
+            return MBEDTLS_ERR_SHA256_BAD_INPUT_DATA;
+        };
+        // SAFETY: as above, and used by no one else during the call.
+        unsafe { engine(ctx) }.parts().finish(ty, out);
+        0
     })
 }
 

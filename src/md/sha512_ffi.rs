@@ -1,21 +1,18 @@
 //! The C surface of sha512.h: SHA-384 and SHA-512 as caller-allocated
 //! streaming contexts and one-shot calls.
 //!
-//! The context keeps the RustCrypto state in its opaque `state` words and a
-//! tag in `kind`: 0 (not started, the state after init or free), or one of
+//! The context keeps a running hash ([`Engine128`]) in its opaque `state`
+//! words and a tag in `kind`: 0 (not started, the state after init or free), or one of
 //! the two algorithm tags set by `mbedtls_sha512_starts()`. Functions that
 //! need a started context return `MBEDTLS_ERR_SHA512_BAD_INPUT_DATA` for a
 //! context that was never started (upstream computes from whatever the
 //! memory holds).
 
 use core::ffi::{c_int, c_uchar};
-use core::mem::{offset_of, size_of};
+use core::mem::{align_of, size_of};
 
-use sha2::{Sha384, Sha512};
-
-use super::ffi::{
-    clone_inline, drop_inline, inline_finish, inline_update, put_inline, wipe_struct,
-};
+use super::engine::Engine128;
+use super::ffi::wipe_struct;
 use super::{Hasher, MdType};
 use crate::abi::sha512::{MBEDTLS_ERR_SHA512_BAD_INPUT_DATA, mbedtls_sha512_context};
 use crate::ffi::{boundary, try_slice, try_slice_mut};
@@ -26,14 +23,37 @@ const KIND_SHA384: u32 = 0x5348_0384;
 const KIND_SHA512: u32 = 0x5348_0512;
 
 const _: () = assert!(
-    size_of::<Sha384>() <= size_of::<[u64; 28]>() && size_of::<Sha512>() <= size_of::<[u64; 28]>(),
-    "the opaque state of mbedtls_sha512_context is too small"
+    size_of::<Engine128>() <= size_of::<[u64; 28]>()
+        && align_of::<Engine128>() <= align_of::<mbedtls_sha512_context>(),
+    "the opaque state of mbedtls_sha512_context cannot hold the running hash"
 );
 
-/// The opaque state member of `ctx`.
-fn storage(ctx: *mut mbedtls_sha512_context) -> *mut u8 {
-    ctx.cast::<u8>()
-        .wrapping_add(offset_of!(mbedtls_sha512_context, state))
+/// The running hash in the opaque state member of `ctx` (meaningful once
+/// the context is started).
+///
+/// # Safety
+///
+/// `ctx` points to an initialised context that nobody else uses for `'a`.
+unsafe fn engine<'a>(ctx: *mut mbedtls_sha512_context) -> &'a mut Engine128 {
+    // SAFETY: the state member is large and aligned enough for the engine
+    // (checked at compile time), every bit pattern is a valid engine, and
+    // the caller gives us exclusive use.
+    unsafe { &mut *(&raw mut (*ctx).state).cast::<Engine128>() }
+}
+
+/// The algorithm a context was started for, or `None` if it is not
+/// started.
+///
+/// # Safety
+///
+/// `ctx` points to a readable, initialised context.
+unsafe fn started(ctx: *const mbedtls_sha512_context) -> Option<MdType> {
+    // SAFETY: readable per the contract.
+    match unsafe { (*ctx).kind } {
+        KIND_SHA384 => Some(MdType::Sha384),
+        KIND_SHA512 => Some(MdType::Sha512),
+        _ => None,
+    }
 }
 
 /// The algorithm for an `is384` argument (0: SHA-512, 1: SHA-384).
@@ -43,23 +63,6 @@ fn variant(is384: c_int) -> Option<MdType> {
         #[cfg(mbedtls_sha384_c)]
         1 => Some(MdType::Sha384),
         _ => None,
-    }
-}
-
-/// Drops the state of a started context and wipes the whole struct.
-///
-/// # Safety
-///
-/// `ctx` points to a writable, initialised context nobody else uses.
-unsafe fn clear(ctx: *mut mbedtls_sha512_context) {
-    // SAFETY: per the contract; the tag says which state is live.
-    unsafe {
-        match (*ctx).kind {
-            KIND_SHA384 => drop_inline::<Sha384>(storage(ctx)),
-            KIND_SHA512 => drop_inline::<Sha512>(storage(ctx)),
-            _ => {}
-        }
-        wipe_struct(ctx);
     }
 }
 
@@ -94,8 +97,9 @@ pub unsafe extern "C" fn mbedtls_sha512_init(ctx: *mut mbedtls_sha512_context) {
 pub unsafe extern "C" fn mbedtls_sha512_free(ctx: *mut mbedtls_sha512_context) {
     boundary(|| {
         if !ctx.is_null() {
-            // SAFETY: non-NULL and initialised per the contract.
-            unsafe { clear(ctx) };
+            // SAFETY: non-NULL and initialised per the contract; the state
+            // owns nothing.
+            unsafe { wipe_struct(ctx) };
         }
     })
 }
@@ -118,29 +122,15 @@ pub unsafe extern "C" fn mbedtls_sha512_clone(
         if dst.is_null() || src.is_null() || core::ptr::eq(dst.cast_const(), src) {
             return;
         }
-        let from = storage(src.cast_mut()).cast_const();
-        // SAFETY: both initialised and distinct per the contract; the tag of
-        // src says which state is live there. dst is cleared before the
-        // copy is written.
+        // SAFETY: both initialised and distinct per the contract; the
+        // state of a started context is plain data, copied with its tag;
+        // otherwise dst is returned to "not started".
         unsafe {
-            let kind = (*src).kind;
-            match kind {
-                KIND_SHA384 => {
-                    let v = clone_inline::<Sha384>(from);
-                    clear(dst);
-                    put_inline(storage(dst), v);
-                }
-                KIND_SHA512 => {
-                    let v = clone_inline::<Sha512>(from);
-                    clear(dst);
-                    put_inline(storage(dst), v);
-                }
-                _ => {
-                    clear(dst);
-                    return;
-                }
+            if started(src).is_some() {
+                core::ptr::copy(src, dst, 1);
+            } else {
+                wipe_struct(dst);
             }
-            (*dst).kind = kind;
         }
     })
 }
@@ -168,17 +158,15 @@ pub unsafe extern "C" fn mbedtls_sha512_starts(
         if ctx.is_null() {
             return MBEDTLS_ERR_SHA512_BAD_INPUT_DATA;
         }
-        // SAFETY: non-NULL and initialised per the contract; the state
-        // member has room for either state (checked at compile time).
+        // SAFETY: non-NULL and initialised per the contract.
         unsafe {
-            clear(ctx);
-            if ty == MdType::Sha384 {
-                put_inline(storage(ctx), <Sha384 as sha2::Digest>::new());
-                (*ctx).kind = KIND_SHA384;
+            wipe_struct(ctx);
+            engine(ctx).parts().start(ty);
+            (*ctx).kind = if ty == MdType::Sha384 {
+                KIND_SHA384
             } else {
-                put_inline(storage(ctx), <Sha512 as sha2::Digest>::new());
-                (*ctx).kind = KIND_SHA512;
-            }
+                KIND_SHA512
+            };
         }
         0
     })
@@ -210,15 +198,12 @@ pub unsafe extern "C" fn mbedtls_sha512_update(
         let Some(data) = (unsafe { try_slice(input, ilen) }) else {
             return MBEDTLS_ERR_SHA512_BAD_INPUT_DATA;
         };
-        // SAFETY: initialised per the contract; the tag says which state is
-        // live.
-        unsafe {
-            match (*ctx).kind {
-                KIND_SHA384 => inline_update::<Sha384>(storage(ctx), data),
-                KIND_SHA512 => inline_update::<Sha512>(storage(ctx), data),
-                _ => return MBEDTLS_ERR_SHA512_BAD_INPUT_DATA,
-            }
-        }
+        // SAFETY: non-NULL and initialised per the contract.
+        let Some(ty) = (unsafe { started(ctx) }) else {
+            return MBEDTLS_ERR_SHA512_BAD_INPUT_DATA;
+        };
+        // SAFETY: as above, and used by no one else during the call.
+        unsafe { engine(ctx) }.parts().update(ty, data);
         0
     })
 }
@@ -245,20 +230,17 @@ pub unsafe extern "C" fn mbedtls_sha512_finish(
         if ctx.is_null() {
             return MBEDTLS_ERR_SHA512_BAD_INPUT_DATA;
         }
-        // SAFETY: initialised per the contract; the tag says which state is
-        // live; output is NULL or large enough.
-        let done = unsafe {
-            match (*ctx).kind {
-                KIND_SHA384 => inline_finish::<Sha384>(storage(ctx), output),
-                KIND_SHA512 => inline_finish::<Sha512>(storage(ctx), output),
-                _ => false,
-            }
+        // SAFETY: non-NULL and initialised per the contract.
+        let Some(ty) = (unsafe { started(ctx) }) else {
+            return MBEDTLS_ERR_SHA512_BAD_INPUT_DATA;
         };
-        if done {
-            0
-        } else {
-            MBEDTLS_ERR_SHA512_BAD_INPUT_DATA
-        }
+        // SAFETY: NULL or room for the digest per the contract.
+        let Some(out) = (unsafe { try_slice_mut(output, ty.info().size) }) else {
+            return MBEDTLS_ERR_SHA512_BAD_INPUT_DATA;
+        };
+        // SAFETY: as above, and used by no one else during the call.
+        unsafe { engine(ctx) }.parts().finish(ty, out);
+        0
     })
 }
 
