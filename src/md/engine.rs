@@ -1,7 +1,8 @@
 //! One streaming hash for every supported algorithm, chosen at run time:
 //! the buffering and padding of FIPS 180-4 written once, over the block
-//! functions of the `sha1`/`sha2` crates (or [`super::sha1_compact`] in
-//! firmware builds). Every hash in the library runs on it: [`super::Hasher`]
+//! functions of the `sha1`/`sha2` crates (or the rolled SHA-1 of
+//! `sha1_compact.rs` in firmware builds). Every hash in the library runs
+//! on it: [`super::Hasher`]
 //! and [`super::HmacState`], the sha*.h contexts (which keep an [`Engine`]
 //! in their opaque state) and the entropy accumulator, so the buffering and
 //! padding code exists once instead of once per algorithm and per owner.
