@@ -187,7 +187,9 @@ impl Parts<'_> {
 
     /// Pads and finishes a hash of algorithm `ty`: the digest is then the
     /// first digest-size bytes of the big-endian words of `self.h` (see
-    /// [`put_be`]). The hash must then be restarted.
+    /// [`put_be`]). The hash must then be restarted. The block buffer is
+    /// wiped: it held the message's last bytes (in an HMAC, the inner
+    /// digest), which would otherwise stay until the next input or free.
     #[inline(never)]
     pub(crate) fn close(&mut self, ty: MdType) {
         let bs = ty.block_size();
@@ -209,6 +211,7 @@ impl Parts<'_> {
         }
         len[8..].copy_from_slice(&(*self.total << 3).to_be_bytes());
         compress(ty, self.h, buf);
+        buf.zeroize();
         *self.used = 0;
     }
 
@@ -323,6 +326,7 @@ mod tests {
         }
         let mut out = vec![0u8; ty.info().size + 3];
         e.finish(ty, &mut out);
+        assert!(e.buf.iter().all(|&b| b == 0), "{ty:?}: buffer wiped");
         assert_eq!(
             out.split_off(ty.info().size),
             [0; 3],

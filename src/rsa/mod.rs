@@ -410,6 +410,9 @@ impl Modulus {
     /// a - b mod m for a, b < m (in m's limbs), constant-time in the
     /// values.
     fn sub(&self, a: &[Word], b: &[Word]) -> Limbs {
+        // The borrow runs over b's limbs: b comes from `reduce` or `mul`,
+        // exactly m's.
+        debug_assert_eq!(b.len(), self.limbs());
         let mut d = padded(a, self.limbs());
         let mut borrow = 0;
         for (x, &y) in d.iter_mut().zip(b) {
