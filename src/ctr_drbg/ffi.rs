@@ -347,8 +347,8 @@ pub unsafe extern "C" fn mbedtls_ctr_drbg_free(ctx: *mut mbedtls_ctr_drbg_contex
             // SAFETY: nobody else is inside the context. Everything but the
             // mutex (freed by `retire`) and the lock words is wiped.
             unsafe {
-                zeroize::Zeroize::zeroize(&mut (*ctx).counter);
-                zeroize::Zeroize::zeroize(&mut (*ctx).aes_ctx);
+                zeroize::Zeroize::zeroize(&mut (&mut (*ctx).counter)[..]);
+                zeroize::Zeroize::zeroize(&mut (&mut (*ctx).aes_ctx)[..]);
                 (*ctx).reseed_counter = -1;
                 (*ctx).prediction_resistance = 0;
                 (*ctx).entropy_len = 0;

@@ -23,7 +23,7 @@ pub(crate) mod ffi;
 use aes::cipher::BlockCipherEncrypt;
 use aes::cipher::KeyInit;
 use aes::cipher::array::Array;
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroize;
 
 use crate::abi::ctr_drbg as abi;
 
@@ -58,6 +58,42 @@ pub(crate) const ENTROPY_LEN: usize = abi::MBEDTLS_CTR_DRBG_ENTROPY_LEN as usize
 pub(crate) const INLINE_BLOCKS: usize = 4;
 
 const _: () = assert!(SEEDLEN.is_multiple_of(BLOCK) && KEYSIZE.is_multiple_of(BLOCK));
+
+/// A stack buffer of secret bytes, wiped when it goes out of scope (on
+/// every path, errors included) with one fill and a compiler barrier
+/// (`Zeroize` on the slice; on a whole array it would write byte by byte).
+struct Wiped<const N: usize>([u8; N]);
+
+impl<const N: usize> Wiped<N> {
+    /// A zeroed buffer.
+    fn new() -> Self {
+        Wiped([0; N])
+    }
+
+    /// The buffer as AES blocks (`N` is a multiple of [`BLOCK`]).
+    fn blocks(&mut self) -> &mut [[u8; BLOCK]] {
+        self.0.as_chunks_mut::<BLOCK>().0
+    }
+}
+
+impl<const N: usize> Drop for Wiped<N> {
+    fn drop(&mut self) {
+        self.0[..].zeroize();
+    }
+}
+
+impl<const N: usize> core::ops::Deref for Wiped<N> {
+    type Target = [u8; N];
+    fn deref(&self) -> &[u8; N] {
+        &self.0
+    }
+}
+
+impl<const N: usize> core::ops::DerefMut for Wiped<N> {
+    fn deref_mut(&mut self) -> &mut [u8; N] {
+        &mut self.0
+    }
+}
 
 /// Why an operation failed (mapped to C codes in `ffi.rs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,7 +170,7 @@ pub(crate) fn block_cipher_df(out: &mut [u8; SEEDLEN], data: &[u8]) -> Result<()
     // IV (a 32-bit block number, zero-padded to a block), then
     // S = len(data) || SEEDLEN || data || 0x80, zero-padded to blocks.
     const BUF: usize = MAX_SEED_INPUT + BLOCK + 16;
-    let mut buf = Zeroizing::new([0u8; BUF]);
+    let mut buf = Wiped::<BUF>::new();
     buf[BLOCK..BLOCK + 4].copy_from_slice(&(data.len() as u32).to_be_bytes());
     buf[BLOCK + 4..BLOCK + 8].copy_from_slice(&(SEEDLEN as u32).to_be_bytes());
     buf[BLOCK + 8..BLOCK + 8 + data.len()].copy_from_slice(data);
@@ -146,8 +182,8 @@ pub(crate) fn block_cipher_df(out: &mut [u8; SEEDLEN], data: &[u8]) -> Result<()
         *k = i as u8;
     }
     let bcc = key_of(&df_key);
-    let mut tmp = Zeroizing::new([0u8; SEEDLEN]);
-    let mut chain = Zeroizing::new([0u8; BLOCK]);
+    let mut tmp = Wiped::<SEEDLEN>::new();
+    let mut chain = Wiped::<BLOCK>::new();
     for (j, t) in tmp.chunks_exact_mut(BLOCK).enumerate() {
         buf[3] = j as u8;
         chain.fill(0);
@@ -155,17 +191,17 @@ pub(crate) fn block_cipher_df(out: &mut [u8; SEEDLEN], data: &[u8]) -> Result<()
             for (c, x) in chain.iter_mut().zip(chunk) {
                 *c ^= x;
             }
-            encrypt_blocks(&bcc, core::slice::from_mut(&mut *chain));
+            encrypt_blocks(&bcc, chain.blocks());
         }
         t.copy_from_slice(&*chain);
     }
     drop(bcc);
 
     let cipher = key_of(&tmp[..KEYSIZE]);
-    let mut x = Zeroizing::new([0u8; BLOCK]);
+    let mut x = Wiped::<BLOCK>::new();
     x.copy_from_slice(&tmp[KEYSIZE..]);
     for o in out.chunks_exact_mut(BLOCK) {
-        encrypt_blocks(&cipher, core::slice::from_mut(&mut *x));
+        encrypt_blocks(&cipher, x.blocks());
         o.copy_from_slice(&*x);
     }
     Ok(())
@@ -195,14 +231,13 @@ impl Pending {
         let (blocks, tail) = out.as_chunks_mut::<BLOCK>();
         ctr_blocks(&self.cipher, &self.v, blocks);
         if !tail.is_empty() {
-            let mut last = [[0u8; BLOCK]];
+            let mut last = Wiped::<BLOCK>::new();
             ctr_blocks(
                 &self.cipher,
                 &add_be(&self.v, blocks.len() as u128),
-                &mut last,
+                last.blocks(),
             );
-            tail.copy_from_slice(&last[0][..tail.len()]);
-            last.zeroize();
+            tail.copy_from_slice(&last[..tail.len()]);
         }
     }
 }
@@ -216,9 +251,9 @@ impl Drbg<'_> {
 
     /// [`Self::update`] with the current key already expanded.
     fn update_keyed(&mut self, cipher: &Cipher, provided: &[u8; SEEDLEN]) {
-        let mut tmp = Zeroizing::new([[0u8; BLOCK]; SEED_BLOCKS]);
-        ctr_blocks(cipher, self.v, &mut *tmp);
-        self.finish_update(&mut *tmp, provided);
+        let mut tmp = Wiped::<SEEDLEN>::new();
+        ctr_blocks(cipher, self.v, tmp.blocks());
+        self.finish_update(tmp.blocks(), provided);
     }
 
     /// The end of an update, once the blocks are encrypted: XOR in the
@@ -238,7 +273,7 @@ impl Drbg<'_> {
         if additional.is_empty() {
             return Ok(());
         }
-        let mut seed = Zeroizing::new([0u8; SEEDLEN]);
+        let mut seed = Wiped::<SEEDLEN>::new();
         block_cipher_df(&mut seed, additional)?;
         self.update(&seed);
         Ok(())
@@ -259,7 +294,7 @@ impl Drbg<'_> {
         {
             return Err(Error::InputTooBig);
         }
-        let mut seed = Zeroizing::new([0u8; MAX_SEED_INPUT]);
+        let mut seed = Wiped::<MAX_SEED_INPUT>::new();
         if !source.fill(&mut seed[..entropy_len]) {
             return Err(Error::EntropySourceFailed);
         }
@@ -272,7 +307,7 @@ impl Drbg<'_> {
         }
         seed[len..len + additional.len()].copy_from_slice(additional);
         len += additional.len();
-        let mut material = Zeroizing::new([0u8; SEEDLEN]);
+        let mut material = Wiped::<SEEDLEN>::new();
         block_cipher_df(&mut material, &seed[..len])?;
         self.update(&material);
         *self.reseed_counter = 0;
@@ -313,7 +348,7 @@ impl Drbg<'_> {
         if additional.len() > MAX_INPUT {
             return Err(Error::InputTooBig);
         }
-        let mut add_input = Zeroizing::new([0u8; SEEDLEN]);
+        let mut add_input = Wiped::<SEEDLEN>::new();
         let mut additional = additional;
         if *self.reseed_counter >= settings.reseed_interval
             || settings.prediction_resistance
@@ -331,7 +366,8 @@ impl Drbg<'_> {
         let cipher = key_of(&self.key[..]);
         let pending = if n <= INLINE_BLOCKS {
             // Output and update blocks in one batch.
-            let mut blocks = Zeroizing::new([[0u8; BLOCK]; INLINE_BLOCKS + SEED_BLOCKS]);
+            let mut blocks = Wiped::<{ (INLINE_BLOCKS + SEED_BLOCKS) * BLOCK }>::new();
+            let blocks = blocks.blocks();
             ctr_blocks(&cipher, self.v, &mut blocks[..n + SEED_BLOCKS]);
             let (key_stream, rest) = blocks.split_at_mut(n);
             out.copy_from_slice(&key_stream.as_flattened()[..out.len()]);

@@ -20,7 +20,6 @@ use core::sync::atomic::AtomicU32;
 #[cfg(mbedtls_entropy_nv_seed)]
 use core::sync::atomic::{AtomicPtr, Ordering};
 
-#[cfg(any(mbedtls_fs_io, mbedtls_entropy_nv_seed))]
 use zeroize::Zeroize;
 
 use super::{BLOCK_SIZE, Entropy, Error, Io, MAX_GATHER};
@@ -136,7 +135,7 @@ impl CIo {
         {
             let mut buf = [0u8; BLOCK_SIZE];
             let early = platform_poll_into(&mut buf).map(|n| (buf, n));
-            buf.zeroize();
+            buf[..].zeroize();
             CIo { early }
         }
         #[cfg(mbedtls_no_platform_entropy)]
@@ -148,7 +147,7 @@ impl Drop for CIo {
     fn drop(&mut self) {
         #[cfg(not(mbedtls_no_platform_entropy))]
         if let Some((buf, _)) = self.early.as_mut() {
-            buf.zeroize();
+            buf[..].zeroize();
         }
     }
 }
@@ -169,7 +168,7 @@ impl Io for CIo {
             && let Some((mut early, n)) = self.early.take()
         {
             buf[..n].copy_from_slice(&early[..n]);
-            early.zeroize();
+            early[..].zeroize();
             return Ok(n);
         }
         let mut olen = 0usize;
@@ -192,7 +191,7 @@ impl Io for CIo {
         let mut copy = *block;
         // SAFETY: the hook gets a writable buffer of the length it is told.
         let rc = unsafe { nv_write_hook()(copy.as_mut_ptr(), BLOCK_SIZE) };
-        copy.zeroize();
+        copy[..].zeroize();
         rc >= 0
     }
 }
@@ -437,17 +436,17 @@ pub unsafe extern "C" fn mbedtls_entropy_func(
             return MBEDTLS_ERR_ENTROPY_SOURCE_FAILED;
         };
         let mut io = CIo::prefetch();
-        let mut value = None;
+        // Written only when the extraction succeeds.
+        let mut value = [0u8; BLOCK_SIZE];
         // SAFETY: a valid context (caller).
-        let rc = unsafe {
-            with_ctx(ctx, NOT_LIVE_READ, |e| {
-                value = Some(e.extract(&mut io)?);
-                Ok(())
-            })
-        };
-        // The last hash needs nothing of the context: done after unlocking.
-        if let (0, Some(mut v)) = (rc, value) {
-            super::output(&mut v, out);
+        let rc = unsafe { with_ctx(ctx, NOT_LIVE_READ, |e| e.extract(&mut io, &mut value)) };
+        // The last hash needs nothing of the context: done after unlocking
+        // (it wipes `value`). A failed unlock after a successful extraction
+        // leaves a value to wipe here.
+        if rc == 0 {
+            super::output(&mut value, out);
+        } else {
+            value[..].zeroize();
         }
         rc
     })
@@ -587,7 +586,7 @@ pub unsafe extern "C" fn mbedtls_entropy_write_seed_file(
             0 => write_block(path, &block),
             _ => MBEDTLS_ERR_ENTROPY_SOURCE_FAILED,
         };
-        block.zeroize();
+        block[..].zeroize();
         rc
     })
 }
@@ -627,12 +626,12 @@ pub unsafe extern "C" fn mbedtls_entropy_update_seed_file(
         let mut block = [0u8; BLOCK_SIZE];
         // SAFETY: forwarded from the caller.
         let rc = unsafe { seed_block(ctx, Some(&seed[..n]), &mut block) };
-        seed.zeroize();
+        seed[..].zeroize();
         let rc = match rc {
             0 => write_block(path, &block),
             e => e,
         };
-        block.zeroize();
+        block[..].zeroize();
         rc
     })
 }
@@ -846,7 +845,7 @@ pub unsafe extern "C" fn mbedtls_platform_std_nv_seed_read(
         if super::poll::read_exact_from(super::poll::NV_SEED_FILE.as_bytes(), buf) {
             ret
         } else {
-            buf.zeroize();
+            buf[..].zeroize();
             -1
         }
     })
@@ -913,7 +912,7 @@ unsafe extern "C" fn nv_seed_poll(
             }
             _ => MBEDTLS_ERR_ENTROPY_SOURCE_FAILED,
         };
-        block.zeroize();
+        block[..].zeroize();
         ret
     })
 }

@@ -20,7 +20,7 @@ pub(crate) mod sha512;
 
 use core::ffi::c_int;
 
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroize;
 
 use crate::abi::entropy::{
     MBEDTLS_ENTROPY_BLOCK_SIZE, MBEDTLS_ENTROPY_MAX_GATHER, MBEDTLS_ENTROPY_MAX_SOURCES,
@@ -196,8 +196,8 @@ impl Entropy<'_> {
         piece[1] = data.len() as u8;
         piece[2..2 + data.len()].copy_from_slice(data);
         sha512::update(self.acc, &piece[..2 + data.len()]);
-        piece.zeroize();
-        tmp.zeroize();
+        piece[..].zeroize();
+        tmp[..].zeroize();
     }
 
     /// Mixes caller data in (`mbedtls_entropy_update_manual`).
@@ -237,7 +237,7 @@ impl Entropy<'_> {
                 *s = s.saturating_add(olen);
             }
         }
-        buf.zeroize();
+        buf[..].zeroize();
         result?;
         if !have_strong {
             return Err(Error::NoStrongSource);
@@ -256,17 +256,19 @@ impl Entropy<'_> {
         if out.len() > BLOCK_SIZE {
             return Err(Error::SourceFailed);
         }
-        let mut value = self.extract(io)?;
+        let mut value = [0u8; BLOCK_SIZE];
+        self.extract(io, &mut value)?;
         output(&mut value, out);
         Ok(())
     }
 
     /// The state-changing part of [`Entropy::func`]: gathers until the
     /// sources' thresholds are met, then finishes the accumulator, restarts
-    /// it with the finished value and returns that value. [`output`] turns
+    /// it with the finished value and writes that value to `value` (left
+    /// untouched on an error). [`output`] turns
     /// the value into the caller's bytes; it needs no access to the
     /// context, so the C layer runs it after unlocking.
-    pub(crate) fn extract(&mut self, io: &mut impl Io) -> Result<Zeroizing<Block>, Error> {
+    pub(crate) fn extract(&mut self, io: &mut impl Io, value: &mut Block) -> Result<(), Error> {
         #[cfg(mbedtls_entropy_nv_seed)]
         if *self.initial_run == 0 {
             *self.initial_run = 1;
@@ -290,21 +292,20 @@ impl Entropy<'_> {
                 break;
             }
         }
-        let mut value = Zeroizing::new([0u8; BLOCK_SIZE]);
         if *self.started != 1 {
             // Unreachable: a strong source delivered bytes above. Keep the
             // hash well defined anyway.
             sha512::reset(self.acc);
             *self.started = 1;
         }
-        sha512::finish(self.acc, &mut value);
+        sha512::finish(self.acc, value);
         // The accumulator was restarted by finish; recycle the value.
         sha512::update(self.acc, &value[..]);
         let n = self.registered();
         for s in &mut self.sources[..n] {
             s.size = 0;
         }
-        Ok(value)
+        Ok(())
     }
 
     /// Writes a fresh block to the NV seed and diverges the accumulator
@@ -314,7 +315,7 @@ impl Entropy<'_> {
         let mut block = [0u8; BLOCK_SIZE];
         let r = self.func(io, &mut block);
         let written = r.is_ok() && io.nv_seed_write(&block);
-        block.zeroize();
+        block[..].zeroize();
         r?;
         if !written {
             return Err(Error::FileIo);
@@ -333,8 +334,8 @@ pub(crate) fn output(value: &mut Block, out: &mut [u8]) {
     let mut second = [0u8; BLOCK_SIZE];
     sha512::digest(&value[..], &mut second);
     out.copy_from_slice(&second[..out.len()]);
-    second.zeroize();
-    value.zeroize();
+    second[..].zeroize();
+    value[..].zeroize();
 }
 
 #[cfg(test)]
