@@ -139,13 +139,9 @@ fn key_of(bytes: &[u8]) -> Cipher {
     Cipher::new(key)
 }
 
-fn add_be(v: &[u8; BLOCK], n: u128) -> [u8; BLOCK] {
-    u128::from_be_bytes(*v).wrapping_add(n).to_be_bytes()
-}
-
-/// Writes the counter blocks V+1, V+2, ... into `blocks` and encrypts them.
-fn ctr_blocks(cipher: &Cipher, v: &[u8; BLOCK], blocks: &mut [[u8; BLOCK]]) {
-    let start = u128::from_be_bytes(*v);
+/// Writes the counter blocks `start`+1, `start`+2, ... (V as a big-endian
+/// number) into `blocks` and encrypts them.
+fn ctr_blocks(cipher: &Cipher, start: u128, blocks: &mut [[u8; BLOCK]]) {
     for (i, b) in blocks.iter_mut().enumerate() {
         *b = start.wrapping_add(i as u128 + 1).to_be_bytes();
     }
@@ -221,7 +217,8 @@ pub(crate) struct Drbg<'a> {
 /// The output blocks of a request, computed after the lock is released.
 pub(crate) struct Pending {
     cipher: Cipher,
-    v: [u8; BLOCK],
+    /// V at the start of the reserved range, as a number.
+    v: u128,
 }
 
 impl Pending {
@@ -229,12 +226,12 @@ impl Pending {
     /// copy of the key is wiped when this returns.
     pub(crate) fn fill(self, out: &mut [u8]) {
         let (blocks, tail) = out.as_chunks_mut::<BLOCK>();
-        ctr_blocks(&self.cipher, &self.v, blocks);
+        ctr_blocks(&self.cipher, self.v, blocks);
         if !tail.is_empty() {
             let mut last = Wiped::<BLOCK>::new();
             ctr_blocks(
                 &self.cipher,
-                &add_be(&self.v, blocks.len() as u128),
+                self.v.wrapping_add(blocks.len() as u128),
                 last.blocks(),
             );
             tail.copy_from_slice(&last[..tail.len()]);
@@ -246,13 +243,8 @@ impl Drbg<'_> {
     /// CTR_DRBG_Update: mixes `provided` into the key and V.
     pub(crate) fn update(&mut self, provided: &[u8; SEEDLEN]) {
         let cipher = key_of(&self.key[..]);
-        self.update_keyed(&cipher, provided);
-    }
-
-    /// [`Self::update`] with the current key already expanded.
-    fn update_keyed(&mut self, cipher: &Cipher, provided: &[u8; SEEDLEN]) {
         let mut tmp = Wiped::<SEEDLEN>::new();
-        ctr_blocks(cipher, self.v, tmp.blocks());
+        ctr_blocks(&cipher, u128::from_be_bytes(*self.v), tmp.blocks());
         self.finish_update(tmp.blocks(), provided);
     }
 
@@ -363,20 +355,24 @@ impl Drbg<'_> {
         }
 
         let n = out.len().div_ceil(BLOCK);
+        let start = u128::from_be_bytes(*self.v);
         let cipher = key_of(&self.key[..]);
-        let pending = if n <= INLINE_BLOCKS {
-            // Output and update blocks in one batch.
-            let mut blocks = Wiped::<{ (INLINE_BLOCKS + SEED_BLOCKS) * BLOCK }>::new();
-            let blocks = blocks.blocks();
-            ctr_blocks(&cipher, self.v, &mut blocks[..n + SEED_BLOCKS]);
-            let (key_stream, rest) = blocks.split_at_mut(n);
+        // Short requests: the output and update blocks in one batch. Long
+        // ones: the update blocks only (they follow the reserved range),
+        // the output later.
+        let inline = n <= INLINE_BLOCKS;
+        let (skip, stream) = if inline { (0, n) } else { (n, 0) };
+        let mut blocks = Wiped::<{ (INLINE_BLOCKS + SEED_BLOCKS) * BLOCK }>::new();
+        let blocks = &mut blocks.blocks()[..stream + SEED_BLOCKS];
+        ctr_blocks(&cipher, start.wrapping_add(skip as u128), blocks);
+        let (key_stream, rest) = blocks.split_at_mut(stream);
+        if inline {
             out.copy_from_slice(&key_stream.as_flattened()[..out.len()]);
-            self.finish_update(&mut rest[..SEED_BLOCKS], &add_input);
+        }
+        self.finish_update(rest, &add_input);
+        let pending = if inline {
             None
         } else {
-            let start = *self.v;
-            *self.v = add_be(self.v, n as u128);
-            self.update_keyed(&cipher, &add_input);
             Some(Pending { cipher, v: start })
         };
         *self.reseed_counter = self.reseed_counter.saturating_add(1);
@@ -387,6 +383,10 @@ impl Drbg<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn add_be(v: &[u8; BLOCK], n: u128) -> [u8; BLOCK] {
+        u128::from_be_bytes(*v).wrapping_add(n).to_be_bytes()
+    }
 
     struct Fixed<'a>(&'a [u8]);
 
