@@ -2191,6 +2191,7 @@ mod self_test {
 #[cfg(test)]
 mod mpi_members {
     use super::*;
+    use crate::abi::bignum::mbedtls_mpi_sint;
     use crate::bignum::ffi::{
         mbedtls_mpi_cmp_int, mbedtls_mpi_free, mbedtls_mpi_init, mbedtls_mpi_lset,
     };
@@ -2206,14 +2207,18 @@ mod mpi_members {
             let mut v: [mbedtls_mpi; 10] = core::mem::zeroed();
             for (i, m) in v.iter_mut().enumerate() {
                 mbedtls_mpi_init(m);
-                assert_eq!(mbedtls_mpi_lset(m, 101 + i as i64 % 5), 0);
+                assert_eq!(mbedtls_mpi_lset(m, 101 + (i % 5) as mbedtls_mpi_sint), 0);
             }
             let [n, p, q, d, e, out @ ..] = &mut v;
             assert_eq!(mbedtls_rsa_import(ctx, n, p, q, d, e), 0);
             let [on, op, oq, od, oe] = out;
             assert_eq!(mbedtls_rsa_export(ctx, on, op, oq, od, oe), 0);
             for (i, m) in [on, op, oq, od, oe].into_iter().enumerate() {
-                assert_eq!(mbedtls_mpi_cmp_int(m, 101 + i as i64), 0, "member {i}");
+                assert_eq!(
+                    mbedtls_mpi_cmp_int(m, 101 + i as mbedtls_mpi_sint),
+                    0,
+                    "member {i}"
+                );
             }
             mbedtls_rsa_free(ctx);
             for m in v.iter_mut() {
