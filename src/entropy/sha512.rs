@@ -88,11 +88,11 @@ pub(crate) fn update(acc: &mut Acc, data: &[u8]) {
     run(acc, Op::Update(data));
 }
 
-/// Writes the digest to `out` and restarts `acc`.
+/// Writes the digest to `out` and restarts `acc` (the engine's finish
+/// wipes the block, so the restarted hash keeps no input bytes, as after
+/// [`reset`]).
 pub(crate) fn finish(acc: &mut Acc, out: &mut [u8; DIGEST]) {
     run(acc, Op::Finish(out));
-    // As reset() does: the restarted hash keeps no input bytes.
-    acc.block[..].zeroize();
 }
 
 /// One-shot SHA-512 of `data`.
@@ -118,6 +118,7 @@ mod tests {
                 let mut out = [0u8; DIGEST];
                 finish(&mut acc, &mut out);
                 assert_eq!(&out[..], &want[..], "len {len} split {split}");
+                assert!(acc.block.iter().all(|&b| b == 0), "block wiped");
                 // finish restarted the hash
                 update(&mut acc, &data[..len]);
                 finish(&mut acc, &mut out);
