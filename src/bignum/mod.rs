@@ -117,6 +117,16 @@ fn add_sub_limbs(a: &[Word], b: &[Word], n: usize, sub: bool) -> Vec<Word> {
     out
 }
 
+/// ORs `bytes` (in either order) into the little-endian limbs `words`,
+/// which must have room for them (`bytes.len()` up to `words.len()` times
+/// the limb size; zeroed limbs give the value).
+pub(crate) fn or_bytes_into(words: &mut [Word], bytes: &[u8], big_endian: bool) {
+    for i in 0..bytes.len() {
+        let b = bytes[if big_endian { bytes.len() - 1 - i } else { i }];
+        words[i / LIMB_BYTES] |= (b as Word) << (8 * (i % LIMB_BYTES));
+    }
+}
+
 /// The number of limbs up to the highest nonzero one.
 pub(crate) fn sig_limbs(words: &[Word]) -> usize {
     words.iter().rposition(|&w| w != 0).map_or(0, |i| i + 1)
@@ -203,10 +213,7 @@ impl Mpi {
     fn from_bytes(bytes: &[u8], big_endian: bool) -> Mpi {
         let n = bytes.len().div_ceil(LIMB_BYTES);
         let mut words = alloc::vec![0 as Word; n.max(1)];
-        for i in 0..bytes.len() {
-            let b = bytes[if big_endian { bytes.len() - 1 - i } else { i }];
-            words[i / LIMB_BYTES] |= (b as Word) << (8 * (i % LIMB_BYTES));
-        }
+        or_bytes_into(&mut words, bytes, big_endian);
         Mpi::from_vec(words, false)
     }
 

@@ -23,7 +23,7 @@ use zeroize::Zeroizing;
 
 use crate::bignum::mont::{FastModulus, adc, mul_wide, sbb};
 use crate::bignum::prime::{self, Rng};
-use crate::bignum::{LIMB_BITS, LIMB_BYTES, Mpi, MpiError, sig_limbs};
+use crate::bignum::{LIMB_BITS, LIMB_BYTES, Mpi, MpiError, or_bytes_into, sig_limbs};
 
 /// Upstream's `MBEDTLS_MPI_MAX_SIZE`: the largest modulus, in bytes.
 pub(crate) const MAX_LEN: usize = 1024;
@@ -537,9 +537,7 @@ impl KeyState {
         }
         // `len` bytes fit in N's limbs (`check_context`).
         let mut x = padded(&[], self.n.limbs());
-        for (i, &b) in input.iter().rev().enumerate() {
-            x[i / LIMB_BYTES] |= (b as Word) << (8 * (i % LIMB_BYTES));
-        }
+        or_bytes_into(&mut x, input, true);
         // Limb strings of equal length compare from the top as the
         // numbers do (the input is public: variable-time is fine).
         if x.iter().rev().ge(self.n.m.iter().rev()) {
